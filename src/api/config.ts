@@ -1,0 +1,73 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`))
+    .default(fallback);
+
+const nonEmpty = (fallback: string) => z.string().trim().min(1, "must not be empty").default(fallback);
+
+/** Every environment variable the API reads, with its default. `server.ts` alone calls this. */
+const environmentSchema = z.object({
+  PORT: integer(1, 65535, 8080),
+  HOST: nonEmpty("0.0.0.0"),
+  MONGODB_URI: z
+    .string()
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, "must start with mongodb:// or mongodb+srv://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1-63 letters, digits, '_' or '-'").default("guestbook"),
+  MONGODB_TIMEOUT_MS: integer(100, 60_000, 2_000),
+  DATA_DIR: nonEmpty("./data"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  SHUTDOWN_DELAY_MS: integer(0, 60_000, 0),
+  SHUTDOWN_TIMEOUT_MS: integer(1_000, 120_000, 20_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  mongodb: { uri: string; dbName: string; timeoutMs: number } | undefined;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** How long to keep serving after SIGTERM so that endpoints drain. */
+  shutdownDelayMs: number;
+  /** Hard stop: the process exits even if something hangs past this. */
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+// Values of these are never echoed: they may carry credentials.
+const SECRET_VARIABLES = new Set(["MONGODB_URI"]);
+
+/** Reads the configuration; throws one ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    const got = env[variable];
+    const shown = SECRET_VARIABLES.has(variable) || got === undefined ? "" : ` (got ${JSON.stringify(got)})`;
+    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    mongodb: e.MONGODB_URI ? { uri: e.MONGODB_URI, dbName: e.MONGODB_DB, timeoutMs: e.MONGODB_TIMEOUT_MS } : undefined,
+    dataDir: resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,38 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import { StoreUnavailableError } from "./store/index.js";
+
+export type ErrorCode =
+  | "invalid_input"
+  | "invalid_query"
+  | "not_found"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "store_unavailable"
+  | "internal_error";
+
+/** The one shape of every error the API returns. */
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export const errorBody = (code: ErrorCode, message: string): ApiErrorBody => ({ error: { code, message } });
+
+/** Seconds a client should wait before retrying when the store is down. */
+const STORE_RETRY_AFTER_SECONDS = "5";
+
+/** Turns anything a handler threw into the API's JSON error; only a bug yields a 500. */
+export function errorResponse(error: Error, c: Context, logger: Logger): Response {
+  if (error instanceof StoreUnavailableError) {
+    logger.warn({ err: error.cause ?? error, reqId: c.get("requestId") }, error.message);
+    c.header("Retry-After", STORE_RETRY_AFTER_SECONDS);
+    return c.json(errorBody("store_unavailable", "The guestbook store is unavailable; try again shortly."), 503);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own 4xx, such as malformed JSON in a request body.
+    return c.json(errorBody("invalid_input", error.message), 400);
+  }
+  logger.error({ err: error, reqId: c.get("requestId") }, "unhandled error");
+  return c.json(errorBody("internal_error", "Something went wrong on our side."), 500);
+}

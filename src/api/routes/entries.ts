@@ -1,0 +1,55 @@
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { type Entry, MAX_BODY_BYTES } from "../../shared/entry.js";
+import { encodeCursor } from "../cursor.js";
+import { errorBody } from "../errors.js";
+import type { EntryStore } from "../store/index.js";
+import { listQuerySchema, newEntrySchema, rejectInvalid } from "../validation.js";
+
+export interface EntriesDeps {
+  store: EntryStore;
+  now: () => Date;
+  newId: () => string;
+}
+
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
+const requireJson = createMiddleware(async (c, next) => {
+  if (!JSON_MEDIA_TYPE.test(c.req.header("Content-Type") ?? "")) {
+    return c.json(errorBody("unsupported_media_type", "Send the entry as application/json."), 415);
+  }
+  await next();
+});
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) =>
+    c.json(errorBody("payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes.`), 413),
+});
+
+/** /api/entries: read newest first with a cursor, and sign. No route edits or deletes. */
+export const entriesRoutes = ({ store, now, newId }: EntriesDeps) =>
+  new Hono()
+    .get("/", zValidator("query", listQuerySchema, rejectInvalid("invalid_query")), async (c) => {
+      const { limit, before } = c.req.valid("query");
+      // One extra row tells whether another page exists without a second query.
+      const rows = await store.list({ limit: limit + 1, before });
+      const entries = rows.slice(0, limit);
+      const last = entries.at(-1);
+      const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+      return c.json({ entries, nextCursor }, 200);
+    })
+    .post(
+      "/",
+      requireJson,
+      limitBody,
+      zValidator("json", newEntrySchema, rejectInvalid("invalid_input")),
+      async (c) => {
+        const { name, message } = c.req.valid("json");
+        const entry: Entry = { id: newId(), name, message, createdAt: now().toISOString() };
+        await store.insert(entry);
+        return c.json(entry, 201);
+      },
+    );

@@ -1,0 +1,69 @@
+/**
+ * The process entry: the only place that reads the environment, opens a socket and handles
+ * signals. Everything else is built by createApp() and tested without a network.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { pino } from "pino";
+import { createApp } from "./app.js";
+import { ConfigError, type Config, loadConfig } from "./config.js";
+import { openStore } from "./store/index.js";
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+const logger = pino({ level: config.logLevel, base: { service: "guestbook-api" } });
+const store = openStore(config);
+
+// dist/api/server.js serves the UI built next to it in dist/web, when there is one.
+const webRoot = fileURLToPath(new URL("../web/", import.meta.url));
+const servesWeb = existsSync(`${webRoot}index.html`);
+
+let draining = false;
+const app = createApp({ store, logger, isDraining: () => draining, webRoot: servesWeb ? webRoot : undefined });
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
+  logger.info(
+    { port: address.port, host: config.host, store: store.kind, web: servesWeb },
+    `guestbook listening on http://${config.host}:${address.port}`,
+  );
+});
+
+server.on("error", (error) => {
+  logger.fatal({ err: error }, "cannot listen");
+  process.exit(1);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close. */
+async function shutdown(signal: string): Promise<void> {
+  if (draining) return;
+  draining = true;
+  logger.info({ signal, delayMs: config.shutdownDelayMs }, "shutting down: readiness now fails");
+  setTimeout(() => {
+    logger.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; exiting");
+    process.exit(1);
+  }, config.shutdownTimeoutMs).unref();
+
+  await sleep(config.shutdownDelayMs);
+  // close() stops accepting and resolves once in-flight requests have finished.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await store.close();
+  logger.info("shut down cleanly");
+  process.exit(0);
+}
+
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
