@@ -1,0 +1,17 @@
+import type { Entry } from "../../shared/entry.js";
+import { exactTime, relativeTime } from "../time.js";
+
+/** One entry. Text is set as text, never as HTML, so nothing a visitor writes can run. */
+export function EntryCard(props: { entry: Entry }) {
+  return (
+    <article class="entry">
+      <header>
+        <h3 class="entry-name">{props.entry.name}</h3>
+        <time datetime={props.entry.createdAt} title={exactTime(props.entry.createdAt)}>
+          {relativeTime(props.entry.createdAt)}
+        </time>
+      </header>
+      <p class="entry-message">{props.entry.message}</p>
+    </article>
+  );
+}

@@ -1,0 +1,65 @@
+import { createMemo, createResource, createSignal } from "solid-js";
+import type { Entry } from "../shared/entry.js";
+import { ApiError, type Page, fetchEntries, signGuestbook } from "./api.js";
+
+const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : "Something went wrong. Try again.");
+
+/**
+ * The page's data: the first page from the server, older pages loaded on demand, and the
+ * entries this visitor signed, newest first and each shown once.
+ */
+export function createGuestbook(api = { fetchEntries, signGuestbook }) {
+  const [firstPage, { refetch }] = createResource<Page>(() => api.fetchEntries());
+  const [olderPages, setOlderPages] = createSignal<Page[]>([]);
+  const [signed, setSigned] = createSignal<Entry[]>([]);
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [loadMoreError, setLoadMoreError] = createSignal<string | null>(null);
+
+  const entries = createMemo(() => {
+    const seen = new Set<string>();
+    const all = [...signed(), ...(firstPage.latest?.entries ?? []), ...olderPages().flatMap((p) => p.entries)];
+    return all.filter((entry) => !seen.has(entry.id) && seen.add(entry.id));
+  });
+
+  const nextCursor = () => (olderPages().at(-1) ?? firstPage.latest)?.nextCursor ?? null;
+
+  async function loadMore(): Promise<void> {
+    const cursor = nextCursor();
+    if (!cursor || loadingMore()) return;
+    setLoadingMore(true);
+    setLoadMoreError(null);
+    try {
+      const page = await api.fetchEntries(cursor);
+      setOlderPages((pages) => [...pages, page]);
+    } catch (error) {
+      setLoadMoreError(messageOf(error));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  /** Signs the book; resolves to an error message to show, or null on success. */
+  async function sign(input: { name: string; message: string }): Promise<string | null> {
+    try {
+      const entry = await api.signGuestbook(input);
+      setSigned((list) => [entry, ...list]);
+      return null;
+    } catch (error) {
+      return messageOf(error);
+    }
+  }
+
+  return {
+    entries,
+    loading: () => firstPage.loading && !firstPage.latest,
+    loadError: () => (firstPage.error ? messageOf(firstPage.error) : null),
+    retry: refetch,
+    hasMore: () => nextCursor() !== null,
+    loadingMore,
+    loadMoreError,
+    loadMore,
+    sign,
+  };
+}
+
+export type Guestbook = ReturnType<typeof createGuestbook>;
