@@ -1,0 +1,250 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Entry } from "../../src/shared/entry.js";
+import { MAX_BODY_BYTES } from "../../src/shared/entry.js";
+import { fakeClock, postJson, testApp } from "../helpers/app.js";
+
+type Page = { entries: Entry[]; nextCursor: string | null };
+type ErrorBody = { error: { code: string; message: string } };
+
+let ctx: ReturnType<typeof testApp>;
+let clock: ReturnType<typeof fakeClock>;
+
+beforeEach(() => {
+  clock = fakeClock();
+  ctx = testApp({ now: clock.now });
+});
+afterEach(() => ctx.cleanup());
+
+const sign = (body: unknown, headers?: Record<string, string>) =>
+  ctx.app.request("/api/entries", postJson(body, headers));
+
+async function listAll(query = ""): Promise<Page> {
+  const res = await ctx.app.request(`/api/entries${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Page;
+}
+
+async function expectError(res: Response, status: number, code: string): Promise<string> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = (await res.json()) as ErrorBody;
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body.error.message;
+}
+
+async function expectNothingStored() {
+  expect((await listAll()).entries).toEqual([]);
+}
+
+describe("POST /api/entries", () => {
+  it("stores a trimmed entry and answers 201 with it", async () => {
+    const res = await sign({ name: "  Ada  ", message: "\n Hello there \t" });
+    expect(res.status).toBe(201);
+    const entry = (await res.json()) as Entry;
+    expect(entry).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: "Ada",
+      message: "Hello there",
+      createdAt: "2026-01-01T12:00:00.000Z",
+    });
+    expect((await listAll()).entries).toEqual([entry]);
+  });
+
+  it("keeps line breaks and tabs inside a message", async () => {
+    const res = await sign({ name: "Lin", message: "line one\nline two\r\n\tindented" });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as Entry).message).toBe("line one\nline two\r\n\tindented");
+  });
+
+  it("stores HTML verbatim, as text", async () => {
+    const message = `<img src=x onerror=alert(1)> & <script>alert("x")</script>`;
+    const res = await sign({ name: "<b>Mallory</b>", message });
+    expect(res.status).toBe(201);
+    const [stored] = (await listAll()).entries;
+    expect(stored).toMatchObject({ name: "<b>Mallory</b>", message });
+  });
+
+  it("accepts fields at their exact limits, counting an emoji as one character", async () => {
+    const res = await sign({ name: "😀".repeat(80), message: "m".repeat(1000) });
+    expect(res.status).toBe(201);
+  });
+
+  const refused: [string, unknown, RegExp][] = [
+    ["a missing name", { message: "hi" }, /Name is required/],
+    ["a missing message", { name: "Ann" }, /Message is required/],
+    ["a name of only spaces", { name: "   ", message: "hi" }, /Name is required/],
+    ["a name over 80 characters", { name: "n".repeat(81), message: "hi" }, /Name must be at most 80/],
+    ["a message over 1000 characters", { name: "Ann", message: "m".repeat(1001) }, /at most 1000/],
+    ["a number as name", { name: 42, message: "hi" }, /Name must be a string/],
+    ["null as message", { name: "Ann", message: null }, /Message must be a string/],
+    ["a line break in the name", { name: "An\nn", message: "hi" }, /control characters/],
+    ["a NUL in the message", { name: "Ann", message: "h\u0000i" }, /control characters/],
+    ["an escape in the message", { name: "Ann", message: "\u001b[31mred" }, /control characters/],
+    ["a C1 control in the name", { name: "A\u0085nn", message: "hi" }, /control characters/],
+    ["an unknown field", { name: "Ann", message: "hi", admin: true }, /Unknown field: admin/],
+    ["an array body", [{ name: "Ann", message: "hi" }], /JSON object/],
+    ["a string body", JSON.stringify("hello"), /JSON object/],
+    ["null", "null", /JSON object/],
+  ];
+  it.each(refused)("refuses %s with 400 and stores nothing", async (_, body, reason) => {
+    const message = await expectError(await sign(body), 400, "invalid_input");
+    expect(message).toMatch(reason);
+    await expectNothingStored();
+  });
+
+  it("refuses malformed JSON with 400", async () => {
+    await expectError(await sign("{ name: 'Ann'"), 400, "invalid_input");
+    await expectNothingStored();
+  });
+
+  it.each([
+    ["no content type", {}],
+    ["text/plain", { "Content-Type": "text/plain" }],
+    ["a form", { "Content-Type": "application/x-www-form-urlencoded" }],
+  ])("refuses %s with 415", async (_, headers) => {
+    const res = await ctx.app.request("/api/entries", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "Ann", message: "hi" }),
+    });
+    await expectError(res, 415, "unsupported_media_type");
+    await expectNothingStored();
+  });
+
+  it("accepts application/json with a charset", async () => {
+    const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": "application/json; charset=utf-8" });
+    expect(res.status).toBe(201);
+  });
+
+  it("refuses a body over 16 KiB with 413", async () => {
+    const body = JSON.stringify({ name: "Ann", message: "m".repeat(MAX_BODY_BYTES) });
+    await expectError(await sign(body), 413, "payload_too_large");
+    await expectNothingStored();
+  });
+
+  it("refuses an oversized body sent without a Content-Length", async () => {
+    const chunk = new TextEncoder().encode(" ".repeat(4096));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 5; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await ctx.app.request("/api/entries", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    await expectError(res, 413, "payload_too_large");
+  });
+});
+
+describe("GET /api/entries", () => {
+  it("answers an empty book with no entries and no cursor", async () => {
+    expect(await listAll()).toEqual({ entries: [], nextCursor: null });
+  });
+
+  it("lists newest first", async () => {
+    for (const name of ["first", "second", "third"]) {
+      await sign({ name, message: "hi" });
+      clock.advance(1000);
+    }
+    expect((await listAll()).entries.map((e) => e.name)).toEqual(["third", "second", "first"]);
+  });
+
+  it("returns 20 entries by default", async () => {
+    for (let i = 0; i < 25; i++) await sign({ name: `n${i}`, message: "hi" });
+    const page = await listAll();
+    expect(page.entries).toHaveLength(20);
+    expect(page.nextCursor).toEqual(expect.any(String));
+  });
+
+  it("pages through every entry exactly once, also when entries share a timestamp", async () => {
+    // Groups of entries with the same timestamp, so page boundaries fall inside a group.
+    const signedIds: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      const res = await sign({ name: `n${i}`, message: "hi" });
+      signedIds.push(((await res.json()) as Entry).id);
+      if (i % 5 === 4) clock.advance(1);
+    }
+    const seen: Entry[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `?limit=4${cursor ? `&before=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await listAll(query);
+      seen.push(...page.entries);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(6);
+    expect(seen.map((e) => e.id).sort()).toEqual([...signedIds].sort());
+    const times = seen.map((e) => Date.parse(e.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it("gives no cursor when the page holds the last entry exactly", async () => {
+    for (let i = 0; i < 3; i++) await sign({ name: `n${i}`, message: "hi" });
+    expect((await listAll("?limit=3")).nextCursor).toBeNull();
+  });
+
+  it.each(["0", "101", "-1", "1.5", "abc", "", "1e2"])("refuses limit=%s with 400", async (limit) => {
+    const message = await expectError(await ctx.app.request(`/api/entries?limit=${limit}`), 400, "invalid_query");
+    expect(message).toMatch(/limit must be a whole number from 1 to 100/);
+  });
+
+  it("refuses a repeated limit with 400", async () => {
+    await expectError(await ctx.app.request("/api/entries?limit=1&limit=2"), 400, "invalid_query");
+  });
+
+  it.each(["not-a-cursor", "!!!", Buffer.from("12:../../etc").toString("base64url"), "a".repeat(200)])(
+    "refuses the cursor %s with 400",
+    async (before) => {
+      const res = await ctx.app.request(`/api/entries?before=${encodeURIComponent(before)}`);
+      expect(await expectError(res, 400, "invalid_query")).toMatch(/before must be a nextCursor/);
+    },
+  );
+
+  it("ignores unknown query parameters", async () => {
+    expect((await ctx.app.request("/api/entries?_=123")).status).toBe(200);
+  });
+});
+
+describe("routes that do not exist", () => {
+  it.each([
+    ["GET", "/api/nope"],
+    ["GET", "/flush"],
+    ["GET", "/api/flush"],
+    ["DELETE", "/api/entries"],
+    ["PUT", "/api/entries"],
+    ["PATCH", "/api/entries"],
+  ])("%s %s answers 404 in the error shape", async (method, path) => {
+    await expectError(await ctx.app.request(path, { method }), 404, "not_found");
+  });
+});
+
+describe("every response", () => {
+  it.each([
+    ["a success", "/healthz"],
+    ["a 404", "/api/nope"],
+    ["a 400", "/api/entries?limit=0"],
+  ])("carries the security headers on %s", async (_, path) => {
+    const res = await ctx.app.request(path);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
+  it("carries a generated request id", async () => {
+    const res = await ctx.app.request("/healthz");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("echoes the ingress's request id", async () => {
+    const res = await ctx.app.request("/healthz", { headers: { "X-Request-Id": "abc-123" } });
+    expect(res.headers.get("x-request-id")).toBe("abc-123");
+  });
+});

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../src/api/app.js";
+import { openSqliteStore } from "../../src/api/store/sqlite.js";
+import type { EntryStore } from "../../src/api/store/types.js";
+
+/** A fresh temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = "guestbook-test-"): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A controllable clock: every call returns the current time; `advance` moves it. */
+export function fakeClock(start = Date.parse("2026-01-01T12:00:00.000Z")) {
+  let now = start;
+  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+}
+
+/** The real app over a real SQLite store in a temporary folder. */
+export function testApp(options: { now?: () => Date; isDraining?: () => boolean } = {}) {
+  const dir = tempDir();
+  const store: EntryStore = openSqliteStore(dir.path);
+  const app = createApp({ store, ...options });
+  return {
+    app,
+    store,
+    cleanup: async () => {
+      await store.close();
+      dir.remove();
+    },
+  };
+}
+
+export const postJson = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json", ...headers },
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
