@@ -26,9 +26,10 @@ const config = readConfig();
 const logger = pino({ level: config.logLevel, base: { service: "guestbook-api" } });
 const store = openStore(config);
 
-// dist/api/server.js serves the UI built next to it in dist/web, when there is one.
+// The built server (dist/api/server.js) serves the UI built next to it in dist/web. Run from
+// source (npm run dev), src/web holds sources, which Vite serves instead.
 const webRoot = fileURLToPath(new URL("../web/", import.meta.url));
-const servesWeb = existsSync(`${webRoot}index.html`);
+const servesWeb = import.meta.url.endsWith(".js") && existsSync(`${webRoot}index.html`);
 
 let draining = false;
 const app = createApp({ store, logger, isDraining: () => draining, webRoot: servesWeb ? webRoot : undefined });
