@@ -18,6 +18,7 @@ export default defineConfig({
           name: "web",
           include: ["tests/web/**/*.test.{ts,tsx}"],
           environment: "jsdom",
+          setupFiles: ["tests/web/setup.ts"],
         },
       },
       {

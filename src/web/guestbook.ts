@@ -1,6 +1,6 @@
 import { createMemo, createResource, createSignal } from "solid-js";
 import type { Entry } from "../shared/entry.js";
-import { ApiError, type Page, fetchEntries, signGuestbook } from "./api.js";
+import { ApiError, type GuestbookApi, type Page, createApi } from "./api.js";
 
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : "Something went wrong. Try again.");
 
@@ -8,20 +8,23 @@ const messageOf = (error: unknown) => (error instanceof ApiError ? error.message
  * The page's data: the first page from the server, older pages loaded on demand, and the
  * entries this visitor signed, newest first and each shown once.
  */
-export function createGuestbook(api = { fetchEntries, signGuestbook }) {
+export function createGuestbook(api: GuestbookApi = createApi()) {
   const [firstPage, { refetch }] = createResource<Page>(() => api.fetchEntries());
   const [olderPages, setOlderPages] = createSignal<Page[]>([]);
   const [signed, setSigned] = createSignal<Entry[]>([]);
   const [loadingMore, setLoadingMore] = createSignal(false);
   const [loadMoreError, setLoadMoreError] = createSignal<string | null>(null);
 
+  // Reading an errored resource rethrows its error, so look at the error first.
+  const firstLoaded = () => (firstPage.error ? undefined : firstPage.latest);
+
   const entries = createMemo(() => {
     const seen = new Set<string>();
-    const all = [...signed(), ...(firstPage.latest?.entries ?? []), ...olderPages().flatMap((p) => p.entries)];
+    const all = [...signed(), ...(firstLoaded()?.entries ?? []), ...olderPages().flatMap((p) => p.entries)];
     return all.filter((entry) => !seen.has(entry.id) && seen.add(entry.id));
   });
 
-  const nextCursor = () => (olderPages().at(-1) ?? firstPage.latest)?.nextCursor ?? null;
+  const nextCursor = () => (olderPages().at(-1) ?? firstLoaded())?.nextCursor ?? null;
 
   async function loadMore(): Promise<void> {
     const cursor = nextCursor();
@@ -51,7 +54,7 @@ export function createGuestbook(api = { fetchEntries, signGuestbook }) {
 
   return {
     entries,
-    loading: () => firstPage.loading && !firstPage.latest,
+    loading: () => firstPage.loading && !firstLoaded(),
     loadError: () => (firstPage.error ? messageOf(firstPage.error) : null),
     retry: refetch,
     hasMore: () => nextCursor() !== null,

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Entry } from "../../src/shared/entry.js";
 import { postJson, tempDir } from "../helpers/app.js";
-import { type RunningServer, SERVER_ENTRY, requireBuild, startServer } from "../helpers/server-process.js";
+import { type RunningServer, SERVER_ENTRY, requireBuild, startServer } from "../../scripts/lib/server-process.js";
 
 let dataDir: ReturnType<typeof tempDir>;
 let running: RunningServer | undefined;

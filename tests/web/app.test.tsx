@@ -1,0 +1,128 @@
+/** The whole page in jsdom against the real API app (real SQLite store), through hc<AppType>. */
+import { render, screen, waitFor, within } from "@solidjs/testing-library";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { App } from "../../src/web/App.js";
+import { createApi } from "../../src/web/api.js";
+import { createGuestbook } from "../../src/web/guestbook.js";
+import { fakeClock, postJson, testApp } from "../helpers/app.js";
+
+let server: ReturnType<typeof testApp>;
+let clock: ReturnType<typeof fakeClock>;
+
+beforeEach(() => {
+  clock = fakeClock(Date.now() - 190 * 60_000); // three hours and ten minutes ago
+  server = testApp({ now: clock.now });
+});
+afterEach(() => server.cleanup());
+
+const apiFetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+  server.app.request(input instanceof Request ? input : String(input), init)) as typeof fetch;
+
+async function seed(count: number) {
+  for (let i = 0; i < count; i++) {
+    const res = await server.app.request("/api/entries", postJson({ name: `Visitor ${i}`, message: `Note ${i}` }));
+    expect(res.status).toBe(201);
+    clock.advance(60_000);
+  }
+}
+
+function renderPage(fetchImpl: typeof fetch = apiFetch) {
+  render(() => <App guestbook={createGuestbook(createApi(fetchImpl, "http://guestbook.test"))} />);
+  return userEvent.setup();
+}
+
+const entryNames = () =>
+  within(screen.getByRole("list")).queryAllByRole("heading", { level: 3 }).map((h) => h.textContent);
+
+describe("the guestbook page", () => {
+  it("shows an empty state when nobody has signed yet", async () => {
+    renderPage();
+    expect(await screen.findByText("No entries yet. Be the first to sign the guestbook.")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
+  });
+
+  it("shows entries newest first, with a relative time and the exact time on hover", async () => {
+    await seed(3);
+    renderPage();
+    await waitFor(() => expect(entryNames()).toEqual(["Visitor 2", "Visitor 1", "Visitor 0"]));
+    const time = screen.getAllByRole("listitem")[0]!.querySelector("time")!;
+    expect(time.textContent).toBe("3 hours ago");
+    expect(time.getAttribute("title")).toMatch(/\d{4}/);
+    expect(Date.parse(time.dateTime)).not.toBeNaN();
+  });
+
+  it("pages with Load more until every entry is shown, each once", async () => {
+    await seed(45);
+    const user = renderPage();
+    await waitFor(() => expect(entryNames()).toHaveLength(20));
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(entryNames()).toHaveLength(40));
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(entryNames()).toHaveLength(45));
+    expect(new Set(entryNames()).size).toBe(45);
+    expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
+  });
+
+  it("puts a new entry at the top without a reload", async () => {
+    await seed(2);
+    const user = renderPage();
+    await waitFor(() => expect(entryNames()).toHaveLength(2));
+    await user.type(screen.getByLabelText("Name"), "Newcomer");
+    await user.type(screen.getByLabelText("Message"), "Hello!");
+    await user.click(screen.getByRole("button", { name: /Sign/ }));
+    await waitFor(() => expect(entryNames()).toEqual(["Newcomer", "Visitor 1", "Visitor 0"]));
+    const stored = (await (await server.app.request("/api/entries")).json()) as { entries: unknown[] };
+    expect(stored.entries).toHaveLength(3);
+  });
+
+  it("shows messages as text: line breaks kept, markup not interpreted", async () => {
+    const message = "first line\nsecond <img src=x onerror=alert(1)> line";
+    await server.app.request("/api/entries", postJson({ name: "<b>Bold?</b>", message }));
+    renderPage();
+    const heading = await screen.findByRole("heading", { name: "<b>Bold?</b>" });
+    const article = heading.closest("article")!;
+    expect(article.querySelector("img, b")).toBeNull();
+    expect(article.querySelector(".entry-message")!.textContent).toBe(message);
+  });
+
+  it("refuses a control character before sending: reason inline and in the alert, nothing stored", async () => {
+    const user = renderPage();
+    await screen.findByText(/No entries yet/);
+    await user.type(screen.getByLabelText("Name"), "Ada");
+    await user.click(screen.getByLabelText("Message"));
+    await user.paste("bell \u0007 here");
+    await user.click(screen.getByRole("button", { name: /Sign/ }));
+    const reasons = await screen.findAllByText(/must not contain control characters/);
+    expect(reasons.map((r) => r.getAttribute("role"))).toContain("alert");
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("bell \u0007 here");
+    const stored = (await (await server.app.request("/api/entries")).json()) as { entries: unknown[] };
+    expect(stored.entries).toEqual([]);
+  });
+
+  it("shows the server's own refusal (store down: 503) in the alert and keeps the draft", async () => {
+    const user = renderPage();
+    await screen.findByText(/No entries yet/);
+    await server.store.close();
+    await user.type(screen.getByLabelText("Name"), "Ada");
+    await user.type(screen.getByLabelText("Message"), "Kept");
+    await user.click(screen.getByRole("button", { name: /Sign/ }));
+    const reason = await screen.findByText("The guestbook store is unavailable; try again shortly.");
+    expect(reason.getAttribute("role")).toBe("alert");
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Kept");
+  });
+
+  it("says so in an alert when the server cannot be reached, and keeps the draft", async () => {
+    const unreachable = (() => Promise.reject(new TypeError("fetch failed"))) as typeof fetch;
+    const user = renderPage(unreachable);
+    const loadError = await screen.findByText(/Can't reach the guestbook server/);
+    expect(loadError.closest("[role=alert]")).not.toBeNull();
+    await user.type(screen.getByLabelText("Name"), "Ada");
+    await user.type(screen.getByLabelText("Message"), "Draft");
+    await user.click(screen.getByRole("button", { name: /Sign/ }));
+    await waitFor(() =>
+      expect(screen.getAllByRole("alert").some((a) => /Can't reach/.test(a.textContent ?? ""))).toBe(true),
+    );
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Draft");
+  });
+});
