@@ -1,0 +1,54 @@
+import { execFile } from "node:child_process";
+import { accessSync, constants, existsSync, readdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface Renderer {
+  name: string;
+  render(dir: string): Promise<string>;
+}
+
+const onPath = (command: string, env: NodeJS.ProcessEnv) =>
+  (env.PATH ?? "").split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+/** kubectl (which embeds Kustomize) or kustomize; one clear line when neither is installed. */
+export function findRenderer(env: NodeJS.ProcessEnv = process.env): Renderer {
+  const [command, args] = onPath("kubectl", env)
+    ? (["kubectl", ["kustomize"]] as const)
+    : onPath("kustomize", env)
+      ? (["kustomize", ["build"]] as const)
+      : [null, null];
+  if (!command) {
+    throw new Error("Neither kubectl nor kustomize is on the PATH: install kubectl (it includes Kustomize) or kustomize 5.");
+  }
+  return {
+    name: command,
+    async render(dir) {
+      try {
+        const { stdout } = await run(command, [...args, dir], { maxBuffer: 32 * 1024 * 1024, env });
+        return stdout;
+      } catch (error) {
+        const stderr = String((error as { stderr?: string }).stderr ?? error).trim().split("\n")[0];
+        throw new Error(`${command} ${args.join(" ")} ${dir} failed: ${stderr}`);
+      }
+    },
+  };
+}
+
+/** Everything the repository deploys: each overlay and the Argo CD bootstrap. */
+export function renderTargets(root = "."): string[] {
+  const overlays = readdirSync(join(root, "overlays"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, "overlays", entry.name, "kustomization.yaml")))
+    .map((entry) => join("overlays", entry.name))
+    .sort();
+  return existsSync(join(root, "argocd", "kustomization.yaml")) ? [...overlays, "argocd"] : overlays;
+}
