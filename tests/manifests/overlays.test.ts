@@ -1,0 +1,159 @@
+/** What each environment must look like, read from real `kubectl kustomize` output. */
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { loadConfig } from "../../src/api/config.js";
+import { findRenderer } from "../../scripts/validate/index.js";
+import { testApp } from "../helpers/app.js";
+
+type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: any };
+
+const rendered: Record<string, Obj[]> = {};
+beforeAll(async () => {
+  const renderer = findRenderer();
+  for (const dir of ["base", "overlays/dev", "overlays/prod", "overlays/local"]) {
+    rendered[dir] = parseAllDocuments(await renderer.render(dir)).map((d) => d.toJS() as Obj);
+  }
+});
+
+const find = (dir: string, kind: string, name: string) => {
+  const object = rendered[dir]!.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!object) throw new Error(`${dir} renders no ${kind}/${name}`);
+  return object;
+};
+const container = (dir: string, name: string) => find(dir, "Deployment", name).spec.template.spec.containers[0];
+
+describe("base", () => {
+  it("runs two replicas each of a backend and a frontend Deployment", () => {
+    const deployments = rendered.base!.filter((o) => o.kind === "Deployment");
+    expect(deployments.map((d) => [d.metadata.name, d.spec.replicas])).toEqual([
+      ["guestbook-backend", 2],
+      ["guestbook-frontend", 2],
+    ]);
+  });
+
+  it("names no namespace and no registry: environments add those", () => {
+    expect(rendered.base!.filter((o) => o.metadata.namespace)).toEqual([]);
+    for (const file of readdirSync("base")) expect(readFileSync(join("base", file), "utf8")).not.toMatch(/ghcr\.io|namespace:/);
+  });
+
+  it("routes /api to the backend and everything else to the frontend, by Prefix and with no rewrite", () => {
+    const ingress = find("base", "Ingress", "guestbook");
+    expect(ingress.spec.ingressClassName).toBe("nginx");
+    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name])).toEqual([
+      ["/api", "Prefix", "guestbook-backend"],
+      ["/", "Prefix", "guestbook-frontend"],
+    ]);
+    expect(JSON.stringify(ingress)).not.toContain("rewrite-target");
+  });
+});
+
+describe("the manifests agree with the API they run", () => {
+  it("probe paths are ones the real API answers with 200", async () => {
+    const ctx = testApp();
+    try {
+      const api = container("base", "guestbook-backend");
+      for (const probe of [api.readinessProbe, api.livenessProbe]) {
+        expect((await ctx.app.request(probe.httpGet.path)).status).toBe(200);
+      }
+    } finally {
+      await ctx.cleanup();
+    }
+  });
+
+  it("the backend's environment is a valid API configuration whose drain fits the grace period", () => {
+    const deployment = find("base", "Deployment", "guestbook-backend");
+    const api = deployment.spec.template.spec.containers[0];
+    const env = Object.fromEntries(
+      api.env.map((e: any) => [e.name, e.value ?? (e.valueFrom ? "mongodb://from-secret:27017" : undefined)]),
+    );
+    const config = loadConfig(env);
+    expect(api.ports[0].containerPort).toBe(config.port);
+    expect(config.shutdownDelayMs).toBeGreaterThan(0);
+    expect(config.shutdownTimeoutMs).toBeLessThan(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000);
+    expect(api.env.find((e: any) => e.name === "MONGODB_URI").valueFrom.secretKeyRef).toEqual({ name: "guestbook-mongodb", key: "uri" });
+  });
+});
+
+describe.each([
+  ["overlays/dev", "guestbook-dev", "guestbook-dev.example.com"],
+  ["overlays/prod", "guestbook-prod", "guestbook.example.com"],
+  ["overlays/local", "guestbook-local", "localhost"],
+])("%s", (dir, namespace, host) => {
+  it(`puts every namespaced object in ${namespace}, under a restricted Namespace`, () => {
+    for (const o of rendered[dir]!.filter((o) => o.kind !== "Namespace")) expect(o.metadata.namespace).toBe(namespace);
+    expect(find(dir, "Namespace", namespace).metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  });
+
+  it(`serves ${host}`, () => {
+    expect(find(dir, "Ingress", "guestbook").spec.rules[0].host).toBe(host);
+  });
+
+  it("keeps the base's selectors: environment labels go on objects and pods only", () => {
+    for (const name of ["guestbook-backend", "guestbook-frontend"]) {
+      const deployment = find(dir, "Deployment", name);
+      expect(deployment.spec.selector).toEqual(find("base", "Deployment", name).spec.selector);
+      expect(deployment.spec.template.metadata.labels["app.kubernetes.io/instance"]).toBe(namespace);
+    }
+  });
+});
+
+describe("environments differ only where they must", () => {
+  it("dev and prod take their images from their own images: entries", () => {
+    for (const dir of ["overlays/dev", "overlays/prod"]) {
+      const kustomization = readFileSync(join(dir, "kustomization.yaml"), "utf8");
+      const tag = /name: guestbook-api\n\s+newName: (\S+)\n\s+newTag: (\S+)/.exec(kustomization)!;
+      expect(container(dir, "guestbook-backend").image).toBe(`${tag[1]}:${tag[2]}`);
+    }
+  });
+
+  it("dev runs one of each; prod lets an HPA (3 or more) own the backend and runs three frontends", () => {
+    expect(find("overlays/dev", "Deployment", "guestbook-backend").spec.replicas).toBe(1);
+    expect(find("overlays/dev", "Deployment", "guestbook-frontend").spec.replicas).toBe(1);
+    expect(find("overlays/prod", "Deployment", "guestbook-backend").spec.replicas).toBeUndefined();
+    expect(find("overlays/prod", "HorizontalPodAutoscaler", "guestbook-backend").spec.minReplicas).toBeGreaterThanOrEqual(3);
+    expect(find("overlays/prod", "Deployment", "guestbook-frontend").spec.replicas).toBe(3);
+  });
+
+  it("prod terminates TLS for its host", () => {
+    const ingress = find("overlays/prod", "Ingress", "guestbook");
+    expect(ingress.spec.tls).toEqual([{ hosts: ["guestbook.example.com"], secretName: "guestbook-tls" }]);
+  });
+
+  it("each Atlas environment reads its own connection string through External Secrets", () => {
+    expect(find("overlays/dev", "ExternalSecret", "guestbook-mongodb").spec.data[0].remoteRef.key).toBe("guestbook/dev/mongodb-uri");
+    expect(find("overlays/prod", "ExternalSecret", "guestbook-mongodb").spec.data[0].remoteRef.key).toBe("guestbook/prod/mongodb-uri");
+  });
+
+  it("local runs MongoDB in the cluster on a PersistentVolumeClaim, with no external secret store", () => {
+    const mongo = find("overlays/local", "StatefulSet", "guestbook-mongodb");
+    expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("1Gi");
+    expect(mongo.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/data/db" });
+    expect(rendered["overlays/local"]!.some((o) => o.kind === "ExternalSecret")).toBe(false);
+    const secretName = container("overlays/local", "guestbook-backend").env.find((e: any) => e.name === "MONGODB_URI").valueFrom
+      .secretKeyRef.name;
+    const secret = find("overlays/local", "Secret", secretName);
+    expect(Buffer.from(secret.data.uri, "base64").toString()).toBe("mongodb://guestbook-mongodb:27017/?directConnection=true");
+  });
+});
+
+it("no kustomization uses a deprecated field", () => {
+  const dirs = ["base", "argocd", "components/in-cluster-mongodb", ...readdirSync("overlays").map((d) => `overlays/${d}`)];
+  for (const dir of dirs.filter((d) => existsSync(join(d, "kustomization.yaml")))) {
+    const text = readFileSync(join(dir, "kustomization.yaml"), "utf8");
+    expect(text, dir).not.toMatch(/^(bases|patchesStrategicMerge|patchesJson6902|commonLabels|vars):/m);
+  }
+});
+
+it("no manifest has tabs or trailing whitespace", () => {
+  const yamlFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith(".yaml") ? [join(dir, e.name)] : [],
+    );
+  for (const file of ["base", "overlays", "components", "argocd"].flatMap(yamlFiles)) {
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, i) => expect(/\t| +$/.test(line), `${file}:${i + 1}`).toBe(false));
+  }
+});
