@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["tests/{api,store,process,manifests,scripts}/**/*.test.ts"],
+          include: ["tests/{api,store,process,manifests,scripts,docker}/**/*.test.ts"],
           environment: "node",
         },
       },

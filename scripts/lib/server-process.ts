@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type AddressInfo, createServer } from "node:net";
 
 export const SERVER_ENTRY = "dist/api/server.js";
 
 /** Fails with the one line that says what to do when the build is missing. */
-export function requireBuild(): void {
-  if (!existsSync(SERVER_ENTRY) || !existsSync("dist/web/index.html")) {
-    throw new Error(`${SERVER_ENTRY} or dist/web is missing: run \`npm run build\` first (npm test does).`);
+export function requireBuild(cwd = "."): void {
+  if (!existsSync(join(cwd, SERVER_ENTRY))) {
+    throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
   }
 }
 
@@ -28,12 +29,14 @@ export interface RunningServer {
 }
 
 /** Starts `npm run serve`'s command as a real process and waits until /readyz answers 200. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  requireBuild();
+export async function startServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<RunningServer> {
+  const cwd = options.cwd ?? ".";
+  requireBuild(cwd);
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    cwd,
   });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));

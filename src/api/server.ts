@@ -24,7 +24,7 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = pino({ level: config.logLevel, base: { service: "guestbook-api" } });
-const store = openStore(config);
+const store = await openStore(config);
 
 // The built server (dist/api/server.js) serves the UI built next to it in dist/web. Run from
 // source (npm run dev), src/web holds sources, which Vite serves instead.
