@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# End to end on a throwaway kind cluster, for machines with Docker: build both images, load
+# them, install ingress-nginx, apply overlays/local (MongoDB in the cluster, nothing external),
+# wait for the rollout, sign the guestbook through the Ingress with curl, and clean up.
+#   scripts/e2e-kind.sh            run it
+#   KEEP_CLUSTER=1 scripts/e2e-kind.sh   leave the cluster for a look afterwards
+set -o errexit -o nounset -o pipefail
+
+readonly CLUSTER="${CLUSTER:-guestbook-e2e}"
+readonly NAMESPACE="guestbook-local"
+readonly INGRESS_NGINX_MANIFEST="https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.13.3/deploy/static/provider/kind/deploy.yaml"
+readonly HTTP_PORT="${HTTP_PORT:-8080}"
+
+log() { printf '\n== %s\n' "$*"; }
+
+require() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "e2e-kind.sh: $tool not found on the PATH (needs docker, kind, kubectl, curl)" >&2
+      exit 1
+    fi
+  done
+}
+
+cleanup() {
+  if [[ "${KEEP_CLUSTER:-0}" == "1" ]]; then
+    echo "keeping cluster ${CLUSTER} (kind delete cluster --name ${CLUSTER})"
+  else
+    kind delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
+  fi
+}
+
+create_cluster() {
+  log "creating kind cluster ${CLUSTER}"
+  kind create cluster --name "$CLUSTER" --wait 120s --config - <<YAML
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+  - role: control-plane
+    labels:
+      ingress-ready: "true"
+    extraPortMappings:
+      - containerPort: 80
+        hostPort: ${HTTP_PORT}
+        protocol: TCP
+YAML
+}
+
+install_ingress() {
+  log "installing ingress-nginx"
+  kubectl apply -f "$INGRESS_NGINX_MANIFEST"
+  kubectl -n ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s
+}
+
+build_images() {
+  local target
+  for target in api web; do
+    log "building guestbook-${target}:local"
+    docker build --target "$target" -t "guestbook-${target}:local" .
+    kind load docker-image "guestbook-${target}:local" --name "$CLUSTER"
+  done
+}
+
+deploy() {
+  log "applying overlays/local"
+  kubectl apply -k overlays/local
+  kubectl -n "$NAMESPACE" rollout status statefulset/guestbook-mongodb --timeout=240s
+  kubectl -n "$NAMESPACE" rollout status deployment/guestbook-backend --timeout=180s
+  kubectl -n "$NAMESPACE" rollout status deployment/guestbook-frontend --timeout=180s
+}
+
+sign_and_read() {
+  log "signing the guestbook through the Ingress"
+  local base="http://localhost:${HTTP_PORT}" name="kind-e2e-$RANDOM"
+  curl --fail --silent --show-error --retry 10 --retry-all-errors --retry-delay 3 \
+    -H 'Content-Type: application/json' \
+    -d "{\"name\":\"${name}\",\"message\":\"signed through the Ingress\"}" \
+    "${base}/api/entries" >/dev/null
+  curl --fail --silent --show-error "${base}/api/entries" | grep -q "\"${name}\""
+  curl --fail --silent --show-error "${base}/" | grep -q '<div id="root">'
+  echo "ok: ${name} was stored and read back; the UI is served at ${base}/"
+}
+
+main() {
+  require docker kind kubectl curl
+  cd "$(dirname "$0")/.."
+  trap cleanup EXIT
+  create_cluster
+  install_ingress
+  build_images
+  deploy
+  sign_and_read
+}
+
+main "$@"
