@@ -3,13 +3,14 @@ import { z } from "zod";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const integer = (min: number, max: number, fallback: number) =>
+const wholeNumber = (min: number, max: number, also = "") =>
   z
     .string()
-    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}${also}`)
     .transform(Number)
-    .pipe(z.number().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`))
-    .default(fallback);
+    .pipe(z.number().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
+
+const integer = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback);
 
 const nonEmpty = (fallback: string) => z.string().trim().min(1, "must not be empty").default(fallback);
 
@@ -29,6 +30,13 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SHUTDOWN_DELAY_MS: integer(0, 60_000, 0),
   SHUTDOWN_TIMEOUT_MS: integer(1_000, 120_000, 20_000),
+  REQUEST_TIMEOUT_MS: integer(100, 120_000, 10_000),
+  RATE_LIMIT_PER_MINUTE: integer(0, 100_000, 30),
+  TRUST_PROXY: z
+    .string()
+    .transform((v) => (v === "true" ? "1" : v === "false" ? "0" : v))
+    .pipe(wholeNumber(0, 10, ", true or false"))
+    .default(0),
 });
 
 export interface Config {
@@ -41,6 +49,12 @@ export interface Config {
   shutdownDelayMs: number;
   /** Hard stop: the process exits even if something hangs past this. */
   shutdownTimeoutMs: number;
+  /** A request still running after this answers 503. */
+  requestTimeoutMs: number;
+  /** Entries one client may sign per minute; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** How many proxies in front of the API append to X-Forwarded-For (0: use the socket address). */
+  trustedProxies: number;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +83,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustedProxies: e.TRUST_PROXY,
   };
 }
+
+/** A connection string fit for logs: any password replaced by ***. */
+export const redactUri = (uri: string): string => uri.replace(/^([a-z+]+:\/\/[^:@/]+):[^@/]*@/i, "$1:***@");

@@ -9,7 +9,9 @@ export type ErrorCode =
   | "not_found"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "rate_limited"
   | "store_unavailable"
+  | "timeout"
   | "internal_error";
 
 /** The one shape of every error the API returns. */
@@ -28,6 +30,11 @@ export function errorResponse(error: Error, c: Context, logger: Logger): Respons
     logger.warn({ err: error.cause ?? error, reqId: c.get("requestId") }, error.message);
     c.header("Retry-After", STORE_RETRY_AFTER_SECONDS);
     return c.json(errorBody("store_unavailable", "The guestbook store is unavailable; try again shortly."), 503);
+  }
+  if (error instanceof HTTPException && error.status === 503) {
+    logger.warn({ reqId: c.get("requestId"), path: c.req.path }, error.message);
+    c.header("Retry-After", STORE_RETRY_AFTER_SECONDS);
+    return c.json(errorBody("timeout", "The request took too long; try again shortly."), 503);
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own 4xx, such as malformed JSON in a request body.

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { pino } from "pino";
 import { createApp } from "./app.js";
-import { ConfigError, type Config, loadConfig } from "./config.js";
+import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
+import { createMetrics } from "./metrics.js";
 import { openStore } from "./store/index.js";
 
 function readConfig(): Config {
@@ -23,7 +24,12 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const logger = pino({ level: config.logLevel, base: { service: "guestbook-api" } });
+const logger = pino({
+  level: config.logLevel,
+  base: { service: "guestbook-api" },
+  // Nothing logged under these keys ever reaches the output, whatever logs it.
+  redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
+});
 const store = await openStore(config);
 
 // The built server (dist/api/server.js) serves the UI built next to it in dist/web. Run from
@@ -32,14 +38,43 @@ const webRoot = fileURLToPath(new URL("../web/", import.meta.url));
 const servesWeb = import.meta.url.endsWith(".js") && existsSync(`${webRoot}index.html`);
 
 let draining = false;
-const app = createApp({ store, logger, isDraining: () => draining, webRoot: servesWeb ? webRoot : undefined });
-
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
-  logger.info(
-    { port: address.port, host: config.host, store: store.kind, web: servesWeb },
-    `guestbook listening on http://${config.host}:${address.port}`,
-  );
+const app = createApp({
+  store,
+  logger,
+  metrics: createMetrics(),
+  limits: config,
+  isDraining: () => draining,
+  webRoot: servesWeb ? webRoot : undefined,
 });
+
+const server = serve(
+  {
+    fetch: app.fetch,
+    port: config.port,
+    hostname: config.host,
+    serverOptions: {
+      // Longer than the ingress's upstream keep-alive (60 s), so it never reuses a socket we closed.
+      keepAliveTimeout: 65_000,
+      // Receiving a whole request may take a little longer than handling it may.
+      requestTimeout: config.requestTimeoutMs + 5_000,
+      headersTimeout: Math.min(10_000, config.requestTimeoutMs + 5_000),
+    },
+  },
+  (address) => {
+    logger.info(
+      {
+        port: address.port,
+        host: config.host,
+        store: store.kind,
+        database: config.mongodb ? redactUri(config.mongodb.uri) : config.dataDir,
+        web: servesWeb,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        trustedProxies: config.trustedProxies,
+      },
+      `guestbook listening on http://${config.host}:${address.port}`,
+    );
+  },
+);
 
 server.on("error", (error) => {
   logger.fatal({ err: error }, "cannot listen");

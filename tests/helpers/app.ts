@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp } from "../../src/api/app.js";
+import { type AppDeps, createApp } from "../../src/api/app.js";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
 import type { EntryStore } from "../../src/api/store/types.js";
 
@@ -17,11 +17,14 @@ export function fakeClock(start = Date.parse("2026-01-01T12:00:00.000Z")) {
   return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
 }
 
-/** The real app over a real SQLite store in a temporary folder. */
-export function testApp(options: { now?: () => Date; isDraining?: () => boolean } = {}) {
+/**
+ * The real app over a real SQLite store in a temporary folder. Signing is not rate limited
+ * unless a test asks for it, so tests can sign as many entries as they need.
+ */
+export function testApp(options: Omit<AppDeps, "store"> = {}) {
   const dir = tempDir();
   const store: EntryStore = openSqliteStore(dir.path);
-  const app = createApp({ store, ...options });
+  const app = createApp({ store, ...options, limits: { rateLimitPerMinute: 0, ...options.limits } });
   return {
     app,
     store,

@@ -1,5 +1,5 @@
 import { zValidator } from "@hono/zod-validator";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { type Entry, MAX_BODY_BYTES } from "../../shared/entry.js";
@@ -12,6 +12,8 @@ export interface EntriesDeps {
   store: EntryStore;
   now: () => Date;
   newId: () => string;
+  /** Applied to signing only: reads are never limited. */
+  signLimit: MiddlewareHandler;
 }
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
@@ -30,7 +32,7 @@ const limitBody = bodyLimit({
 });
 
 /** /api/entries: read newest first with a cursor, and sign. No route edits or deletes. */
-export const entriesRoutes = ({ store, now, newId }: EntriesDeps) =>
+export const entriesRoutes = ({ store, now, newId, signLimit }: EntriesDeps) =>
   new Hono()
     .get("/", zValidator("query", listQuerySchema, rejectInvalid("invalid_query")), async (c) => {
       const { limit, before } = c.req.valid("query");
@@ -43,6 +45,7 @@ export const entriesRoutes = ({ store, now, newId }: EntriesDeps) =>
     })
     .post(
       "/",
+      signLimit,
       requireJson,
       limitBody,
       zValidator("json", newEntrySchema, rejectInvalid("invalid_input")),

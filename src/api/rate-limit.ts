@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from "hono";
+import { rateLimiter } from "hono-rate-limiter";
+import type { AppLimits } from "./app.js";
+import { clientAddress } from "./client-address.js";
+import { errorBody } from "./errors.js";
+
+const WINDOW_MS = 60_000;
+
+/**
+ * Limits signing per client: over the limit answers 429 with Retry-After and the API's error
+ * shape. Counts live in this process, so with N replicas a client gets up to N times the
+ * limit; that bounds abuse without a shared store.
+ */
+export function signRateLimit(limits: Pick<AppLimits, "rateLimitPerMinute" | "trustedProxies">): MiddlewareHandler {
+  if (limits.rateLimitPerMinute === 0) return async (_, next) => next();
+  return rateLimiter({
+    windowMs: WINDOW_MS,
+    limit: limits.rateLimitPerMinute,
+    standardHeaders: "draft-6",
+    keyGenerator: (c) => clientAddress(c, limits.trustedProxies),
+    handler: (c) =>
+      c.json(
+        errorBody(
+          "rate_limited",
+          `Too many entries: at most ${limits.rateLimitPerMinute} a minute. Try again in ${c.res.headers.get("Retry-After") ?? "a few"} seconds.`,
+        ),
+        429,
+      ),
+  });
+}
