@@ -28,8 +28,14 @@ export interface RunningServer {
   exited: Promise<number | string>;
 }
 
-/** Starts `npm run serve`'s command as a real process and waits until /readyz answers 200. */
-export async function startServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<RunningServer> {
+/**
+ * Starts `npm run serve`'s command as a real process and waits until `waitFor` (default
+ * /readyz) answers 200.
+ */
+export async function startServer(
+  env: Record<string, string>,
+  options: { cwd?: string; waitFor?: string } = {},
+): Promise<RunningServer> {
   const cwd = options.cwd ?? ".";
   requireBuild(cwd);
   const port = await freePort();
@@ -48,7 +54,7 @@ export async function startServer(env: Record<string, string>, options: { cwd?: 
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${output}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}${options.waitFor ?? "/readyz"}`).then((r) => r.ok, () => false);
     if (ready) return { url, child, output: () => output, exited };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

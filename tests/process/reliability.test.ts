@@ -1,0 +1,79 @@
+/** The built server as a real process under a drain and under database faults. */
+import { type AddressInfo, type Server, type Socket, createServer } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freePort, type RunningServer, startServer } from "../../scripts/lib/server-process.js";
+import { postJson, tempDir } from "../helpers/app.js";
+
+let running: RunningServer | undefined;
+const dirs: ReturnType<typeof tempDir>[] = [];
+afterEach(() => {
+  running?.child.kill("SIGKILL");
+  running = undefined;
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+async function timed(url: string, init?: RequestInit) {
+  const started = performance.now();
+  const res = await fetch(url, init);
+  return { status: res.status, ms: performance.now() - started };
+}
+
+describe("draining under load", () => {
+  it("serves every request sent during SHUTDOWN_DELAY_MS after SIGTERM, then exits 0", async () => {
+    const data = tempDir();
+    dirs.push(data);
+    running = await startServer({ DATA_DIR: data.path, SHUTDOWN_DELAY_MS: "1500", RATE_LIMIT_PER_MINUTE: "0" });
+    const { url, child, exited } = running;
+    child.kill("SIGTERM");
+    const statuses: number[] = [];
+    const until = performance.now() + 1000;
+    while (performance.now() < until) {
+      const batch = await Promise.all([
+        ...Array.from({ length: 10 }, () => fetch(`${url}/api/entries`).then((r) => r.status)),
+        ...Array.from({ length: 5 }, (_, i) =>
+          fetch(`${url}/api/entries`, postJson({ name: `drain-${i}`, message: "during the drain" })).then((r) => r.status),
+        ),
+      ]);
+      statuses.push(...batch);
+    }
+    expect(statuses.length).toBeGreaterThan(100);
+    expect(statuses.filter((s) => s !== 200 && s !== 201)).toEqual([]);
+    expect(await exited).toBe(0);
+  });
+});
+
+describe("MongoDB faults, through the real driver", () => {
+  const sockets: Socket[] = [];
+  let silent: Server;
+  beforeAll(async () => {
+    silent = createServer((socket) => sockets.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  const cases = [
+    { name: "unreachable at start-up", port: () => freePort() },
+    { name: "accepting connections but never answering", port: async () => (silent.address() as AddressInfo).port },
+  ];
+
+  it.each(cases)("$name: stays alive and not ready, data routes answer 503 within the timeout, the password never logged", async ({ port }) => {
+    const uri = `mongodb://guest:s3cret-pass@127.0.0.1:${await port()}/?directConnection=true`;
+    running = await startServer({ MONGODB_URI: uri, MONGODB_TIMEOUT_MS: "500", LOG_LEVEL: "info" }, { waitFor: "/healthz" });
+    const { url } = running;
+    for (const probe of [
+      await timed(`${url}/readyz`),
+      await timed(`${url}/api/entries`),
+      await timed(`${url}/api/entries`, postJson({ name: "Ann", message: "hi" })),
+    ]) {
+      expect(probe.status).toBe(503);
+      expect(probe.ms).toBeLessThan(3000);
+    }
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(running.child.exitCode).toBeNull();
+    expect(running.output()).toContain("mongodb://guest:***@127.0.0.1");
+    expect(running.output()).not.toContain("s3cret-pass");
+  });
+});
