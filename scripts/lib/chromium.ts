@@ -1,5 +1,5 @@
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { which } from "./which.js";
 
 const CANDIDATES = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"];
 
@@ -31,10 +31,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
     if (isExecutable(env.CHROME_PATH)) return env.CHROME_PATH;
     throw new Error(`CHROME_PATH=${env.CHROME_PATH} is not an executable file.`);
   }
-  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    for (const name of CANDIDATES) {
-      if (isExecutable(join(dir, name))) return join(dir, name);
-    }
+  for (const name of CANDIDATES) {
+    const path = which(name, env);
+    if (path) return path;
   }
   throw new Error("Chromium not found: install it (apt-get install chromium) or set CHROME_PATH to a Chrome binary.");
 }

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import { which } from "../lib/which.js";
 
 const run = promisify(execFile);
 
@@ -10,21 +11,11 @@ export interface Renderer {
   render(dir: string): Promise<string>;
 }
 
-const onPath = (command: string, env: NodeJS.ProcessEnv) =>
-  (env.PATH ?? "").split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-
 /** kubectl (which embeds Kustomize) or kustomize; one clear line when neither is installed. */
 export function findRenderer(env: NodeJS.ProcessEnv = process.env): Renderer {
-  const [command, args] = onPath("kubectl", env)
+  const [command, args] = which("kubectl", env)
     ? (["kubectl", ["kustomize"]] as const)
-    : onPath("kustomize", env)
+    : which("kustomize", env)
       ? (["kustomize", ["build"]] as const)
       : [null, null];
   if (!command) {

@@ -1,23 +1,14 @@
 /** The web image's nginx configuration, served for real by Debian's nginx against dist/web. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, requireBuild } from "../../scripts/lib/server-process.js";
+import { requireTool } from "../../scripts/lib/which.js";
 import { tempDir } from "../helpers/app.js";
 
-function findNginx(): string {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin"];
-  for (const dir of dirs) {
-    try {
-      accessSync(join(dir, "nginx"), constants.X_OK);
-      return join(dir, "nginx");
-    } catch {
-      // keep looking
-    }
-  }
-  throw new Error("nginx not found: install it (apt-get install nginx) to test the web image's configuration.");
-}
+const findNginx = () =>
+  requireTool("nginx", "install it (apt-get install nginx) to test the web image's configuration.", ["/usr/sbin"]);
 
 let nginx: ChildProcess;
 let base: string;

