@@ -12,9 +12,39 @@ interface ApplicationSpec {
   syncPolicy?: { syncOptions?: string[]; retry?: unknown; automated?: unknown };
 }
 
+interface GroupKind {
+  group?: string;
+  kind?: string;
+}
+
 interface ProjectSpec {
   sourceRepos?: string[];
   destinations?: { server?: string; namespace?: string }[];
+  clusterResourceWhitelist?: GroupKind[];
+  namespaceResourceWhitelist?: GroupKind[];
+}
+
+// Kinds this repository deploys that have no namespace.
+const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "ClusterSecretStore"]);
+
+const groupOf = (apiVersion: unknown) => (String(apiVersion).includes("/") ? String(apiVersion).split("/")[0]! : "");
+
+/** Kinds at `path` that the project would refuse to sync. */
+function unlisted(rendered: readonly Manifest[], project: ProjectSpec): string[] {
+  const allowed = (list: GroupKind[] | undefined, group: string, kind: string) =>
+    (list ?? []).some((g) => matches(g.group, group) && matches(g.kind, kind));
+  const refused = new Set<string>();
+  for (const m of rendered) {
+    const kind = String(m.object.kind);
+    const group = groupOf(m.object.apiVersion);
+    const clusterScoped = CLUSTER_SCOPED.has(kind);
+    // Argo CD allows every namespaced kind when the project lists none.
+    const ok = clusterScoped
+      ? allowed(project.clusterResourceWhitelist, group, kind)
+      : project.namespaceResourceWhitelist === undefined || allowed(project.namespaceResourceWhitelist, group, kind);
+    if (!ok) refused.add(`${group || "core"}/${kind}`);
+  }
+  return [...refused].sort();
 }
 
 /** Renders a path of this repository, or null when it cannot be rendered. */
@@ -37,10 +67,10 @@ async function checkApplication(app: Manifest, projects: readonly Manifest[], re
   }
 
   const project = projects.find((p) => p.object.metadata?.name === spec.project);
+  const projectSpec = (project?.object.spec ?? {}) as ProjectSpec;
   if (!project) {
     problems.push(at(["spec", "project"], `AppProject "${spec.project}" is not defined in argocd/`, "argocd/project"));
   } else {
-    const projectSpec = (project.object.spec ?? {}) as ProjectSpec;
     if (!(projectSpec.sourceRepos ?? []).some((repo) => matches(repo, spec.source?.repoURL))) {
       problems.push(at(["spec", "source", "repoURL"], `${spec.source?.repoURL} is not among project "${spec.project}"'s sourceRepos`, "argocd/repo"));
     }
@@ -59,6 +89,12 @@ async function checkApplication(app: Manifest, projects: readonly Manifest[], re
   }
   const rendered = await renderPath(path);
   if (!rendered) return problems;
+  if (project) {
+    const refused = unlisted(rendered, projectSpec);
+    if (refused.length > 0) {
+      problems.push(at(["spec", "project"], `project "${spec.project}" does not allow kinds that ${path} deploys: ${refused.join(", ")}`, "argocd/resource-whitelist"));
+    }
+  }
   const namespaces = new Set(rendered.map((m) => m.object.metadata?.namespace).filter(Boolean));
   if (namespaces.size > 0 && !namespaces.has(spec.destination?.namespace)) {
     problems.push(at(["spec", "destination", "namespace"], `"${spec.destination?.namespace}" differs from the namespace ${path} deploys to (${[...namespaces].join(", ")})`, "argocd/destination"));

@@ -112,6 +112,22 @@ describe("the guestbook page", () => {
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Kept");
   });
 
+  it("shows the rate limit's reason in the alert and keeps the draft", async () => {
+    await server.cleanup();
+    server = testApp({ now: clock.now, limits: { rateLimitPerMinute: 1 } });
+    const user = renderPage();
+    await screen.findByText(/No entries yet/);
+    await user.type(screen.getByLabelText("Name"), "Ada");
+    await user.type(screen.getByLabelText("Message"), "First");
+    await user.click(screen.getByRole("button", { name: /Sign/ }));
+    await waitFor(() => expect(entryNames()).toEqual(["Ada"]));
+    await user.type(screen.getByLabelText("Message"), "Second, too soon");
+    await user.click(screen.getByRole("button", { name: /Sign/ }));
+    const reason = await screen.findByText(/Too many entries: at most 1 a minute/);
+    expect(reason.getAttribute("role")).toBe("alert");
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Second, too soon");
+  });
+
   it("says so in an alert when the server cannot be reached, and keeps the draft", async () => {
     const unreachable = (() => Promise.reject(new TypeError("fetch failed"))) as typeof fetch;
     const user = renderPage(unreachable);
