@@ -21,19 +21,19 @@ export interface ApiErrorBody {
 
 export const errorBody = (code: ErrorCode, message: string): ApiErrorBody => ({ error: { code, message } });
 
-/** Seconds a client should wait before retrying when the store is down. */
-const STORE_RETRY_AFTER_SECONDS = "5";
+/** Seconds a client should wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = "5";
 
 /** Turns anything a handler threw into the API's JSON error; only a bug yields a 500. */
 export function errorResponse(error: Error, c: Context, logger: Logger): Response {
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error.cause ?? error, reqId: c.get("requestId") }, error.message);
-    c.header("Retry-After", STORE_RETRY_AFTER_SECONDS);
+    c.header("Retry-After", RETRY_AFTER_SECONDS);
     return c.json(errorBody("store_unavailable", "The guestbook store is unavailable; try again shortly."), 503);
   }
   if (error instanceof HTTPException && error.status === 503) {
     logger.warn({ reqId: c.get("requestId"), path: c.req.path }, error.message);
-    c.header("Retry-After", STORE_RETRY_AFTER_SECONDS);
+    c.header("Retry-After", RETRY_AFTER_SECONDS);
     return c.json(errorBody("timeout", "The request took too long; try again shortly."), 503);
   }
   if (error instanceof HTTPException && error.status < 500) {

@@ -30,7 +30,11 @@ const logger = pino({
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
 });
-const store = await openStore(config);
+const store = await openStore(config).catch((error: Error) => {
+  // Only the embedded store can fail here (MongoDB connects lazily): say which folder and why.
+  process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
+  process.exit(1);
+});
 
 // The built server (dist/api/server.js) serves the UI built next to it in dist/web. Run from
 // source (npm run dev), src/web holds sources, which Vite serves instead.

@@ -1,5 +1,7 @@
 /** `npm run serve` as a real process over real HTTP: persistence, kill -9, drain, bad config. */
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Entry } from "../../src/shared/entry.js";
 import { postJson, tempDir } from "../helpers/app.js";
@@ -76,6 +78,19 @@ describe("npm run serve", () => {
     const took = performance.now() - signalled;
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(10_000);
+  });
+
+  it("stops at start-up with one clear line when DATA_DIR cannot hold the store", () => {
+    requireBuild();
+    const notAFolder = join(dataDir.path, "file");
+    writeFileSync(notAFolder, "");
+    const result = spawnSync(process.execPath, [SERVER_ENTRY], {
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: notAFolder },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^Cannot open the embedded store in DATA_DIR=${notAFolder}: .+\n$`));
   });
 
   it("stops at start-up with one clear line when the configuration is invalid", () => {
