@@ -3,7 +3,7 @@ import { tempDir } from "../../scripts/lib/temp-dir.js";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
 import type { EntryStore } from "../../src/api/store/types.js";
 
-export { tempDir } from "../../scripts/lib/temp-dir.js";
+export { tempDir };
 
 /** A controllable clock: every call returns the current time; `advance` moves it. */
 export function fakeClock(start = Date.parse("2026-01-01T12:00:00.000Z")) {
