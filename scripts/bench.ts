@@ -5,11 +5,10 @@
  * backend (the peer). Prints req/s, p50/p99 latency, peak RSS and ratios, and start-up to ready.
  * Run `npm run build` first. BENCH_SECONDS (default 8) sets each run's length.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
-import { freePort, requireBuild } from "./lib/server-process.js";
+import { type RunningServer, requireBuild, startServer } from "./lib/server-process.js";
 import { seed } from "./bench/seed.js";
 import { tempDir } from "./lib/temp-dir.js";
 
@@ -24,38 +23,19 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { name: "guestbook (Hono)", args: ["dist/api/server.js"], env: { LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "0" } },
+  { name: "guestbook (Hono)", args: ["dist/api/server.js"], env: { RATE_LIMIT_PER_MINUTE: "0" } },
   { name: "node:http (ceiling)", args: ["--import", TSX, "scripts/bench/raw-server.ts"] },
   { name: "Express 5 (seed)", args: ["--import", TSX, "scripts/bench/express-server.ts"] },
   // Not a target: shows how much of the gap is the framework and how much the middleware.
   { name: "Hono, no middleware", args: ["--import", TSX, "scripts/bench/hono-bare-server.ts"] },
 ];
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  readyMs: number;
-}
+const start = (target: Target, dataDir: string): Promise<RunningServer> =>
+  startServer({ DATA_DIR: dataDir, LOG_LEVEL: "info", ...target.env }, { args: target.args, output: "ignore" });
 
-async function start(target: Target, dataDir: string): Promise<Running> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, target.args, {
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), DATA_DIR: dataDir, ...target.env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${target.name} exited during start-up`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return { child, url, readyMs: performance.now() - started };
-}
-
-async function stop(running: Running): Promise<void> {
+async function stop(running: RunningServer): Promise<void> {
   running.child.kill("SIGTERM");
-  await new Promise((r) => running.child.once("exit", r));
+  await running.exited;
 }
 
 /** Peak resident set size of a process so far (VmHWM), in MiB. */

@@ -3,10 +3,9 @@
  * loopback, four reads to one write, sampling its resident memory every 5 s. Passes with zero
  * errors and flat memory (the last sample within 20% of the one after warm-up); exits 1 otherwise.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { freePort, requireBuild } from "./lib/server-process.js";
+import { requireBuild, startServer } from "./lib/server-process.js";
 import { tempDir } from "./lib/temp-dir.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -24,13 +23,10 @@ const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/p
 async function main() {
   requireBuild();
   const data = tempDir("guestbook-soak-");
-  const port = await freePort();
-  const child = spawn(process.execPath, ["dist/api/server.js"], {
-    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), DATA_DIR: data.path, RATE_LIMIT_PER_MINUTE: "0" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 20));
+  const { child, url, exited } = await startServer(
+    { DATA_DIR: data.path, LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "0" },
+    { output: "ignore" },
+  );
 
   const samples: { second: number; rss: number; heap: number }[] = [];
   const started = Date.now();
@@ -43,7 +39,7 @@ async function main() {
   const result = await autocannon({ url, connections: 20, duration: SECONDS, requests: [read, read, read, read, write] });
   clearInterval(sampler);
   child.kill("SIGTERM");
-  const exitCode = await new Promise<number | null>((r) => child.once("exit", r));
+  const exitCode = await exited;
   data.remove();
 
   const errors = result.errors + result.timeouts + result.non2xx;

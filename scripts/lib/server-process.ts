@@ -23,25 +23,37 @@ export async function freePort(): Promise<number> {
 export interface RunningServer {
   url: string;
   child: ChildProcess;
+  /** What the process printed so far ("" when started with output: "ignore"). */
   output: () => string;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
+  /** Milliseconds from spawn until `waitFor` first answered 200. */
+  readyMs: number;
+}
+
+export interface StartOptions {
+  cwd?: string;
+  /** Path polled until it answers 200; /readyz by default. */
+  waitFor?: string;
+  /** Node arguments; `npm run serve`'s entry by default. */
+  args?: string[];
+  /** "ignore" sends the server's output to /dev/null, as load tests need. */
+  output?: "capture" | "ignore";
 }
 
 /**
- * Starts `npm run serve`'s command as a real process and waits until `waitFor` (default
- * /readyz) answers 200.
+ * Starts `npm run serve`'s command (or `args`) as a real process on a free loopback port and
+ * waits until `waitFor` answers 200.
  */
-export async function startServer(
-  env: Record<string, string>,
-  options: { cwd?: string; waitFor?: string } = {},
-): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
   const cwd = options.cwd ?? ".";
-  requireBuild(cwd);
+  if (!options.args) requireBuild(cwd);
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const started = performance.now();
+  const capture = options.output !== "ignore";
+  const child = spawn(process.execPath, options.args ?? [SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", capture ? "pipe" : "ignore", capture ? "pipe" : "inherit"],
     cwd,
   });
   let output = "";
@@ -55,8 +67,8 @@ export async function startServer(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${output}`);
     const ready = await fetch(`${url}${options.waitFor ?? "/readyz"}`).then((r) => r.ok, () => false);
-    if (ready) return { url, child, output: () => output, exited };
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (ready) return { url, child, output: () => output, exited, readyMs: performance.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
   child.kill("SIGKILL");
   throw new Error(`server not ready within 10 s: ${output}`);

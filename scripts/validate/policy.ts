@@ -2,7 +2,7 @@
 import { Buffer } from "node:buffer";
 import { type KubeObject, type Manifest, problemAt } from "./documents.js";
 import type { Problem } from "./problem.js";
-import { type Container, type PodSpec, type Workload, selects, workloads } from "./workloads.js";
+import { type Container, type LabelSelector, type PodSpec, type Workload, selects, workloads } from "./workloads.js";
 
 type Path = (string | number)[];
 
@@ -102,7 +102,7 @@ function checkWorkload(w: Workload, all: readonly Manifest[]): Problem[] {
     (m) =>
       m.object.kind === "PodDisruptionBudget" &&
       sameNamespace(m) &&
-      selects((m.object.spec as { selector?: never })?.selector, w.podLabels),
+      selects((m.object.spec as { selector?: LabelSelector })?.selector, w.podLabels),
   );
   if (!covered) problems.push(at([], "no PodDisruptionBudget covers this Deployment", "policy/pdb"));
   const hpa = all.find(

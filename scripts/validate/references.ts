@@ -1,7 +1,7 @@
 /** Broken references between the objects of one rendered overlay. */
 import { type Manifest, problemAt } from "./documents.js";
 import type { Problem } from "./problem.js";
-import { type Workload, selects, workloads } from "./workloads.js";
+import { type LabelSelector, type Workload, selects, workloads } from "./workloads.js";
 
 interface ServicePort {
   name?: string;
@@ -71,7 +71,8 @@ function checkService(service: Manifest, all: Workload[]): Problem[] {
   const spec = service.object.spec as { selector?: Record<string, string>; ports?: ServicePort[]; clusterIP?: string };
   if (!spec?.selector) return [];
   const namespace = service.object.metadata?.namespace;
-  const selected = all.filter((w) => w.namespace === namespace && selects(spec.selector, w.podLabels, true));
+  // A Service's selector is a plain label map: the matchLabels of a label selector.
+  const selected = all.filter((w) => w.namespace === namespace && selects({ matchLabels: spec.selector }, w.podLabels));
   if (selected.length === 0) {
     return [problemAt(service, ["spec", "selector"], "selects no pods: no workload's pod labels match", "reference/service-selector")];
   }
@@ -123,7 +124,7 @@ function checkIngress(ingress: Manifest, manifests: readonly Manifest[]): Proble
 function checkSelectorsAndTargets(manifests: readonly Manifest[], all: Workload[]): Problem[] {
   const problems: Problem[] = [];
   for (const pdb of ofKind(manifests, "PodDisruptionBudget")) {
-    const selector = (pdb.object.spec as { selector?: never })?.selector;
+    const selector = (pdb.object.spec as { selector?: LabelSelector })?.selector;
     if (!all.some((w) => w.namespace === pdb.object.metadata?.namespace && selects(selector, w.podLabels))) {
       problems.push(problemAt(pdb, ["spec", "selector"], "selects no pods", "reference/pdb-selector"));
     }

@@ -75,25 +75,22 @@ export function workloads(manifests: readonly Manifest[]): Workload[] {
   });
 }
 
-/** Whether a label selector's matchLabels/matchExpressions select the given labels. */
-export function selects(
-  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | Record<string, string> | undefined,
-  labels: Record<string, string>,
-  plain = false,
-): boolean {
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** Whether a label selector selects the given labels; no selector selects nothing. */
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
-  if (plain) return Object.entries(selector as Record<string, string>).every(([k, v]) => labels[k] === v);
-  const { matchLabels = {}, matchExpressions = [] } = selector as {
-    matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-  };
+  const { matchLabels = {}, matchExpressions = [] } = selector;
   const labelsMatch = Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
   const expressionsMatch = matchExpressions.every(({ key, operator, values = [] }) => {
     switch (operator) {
       case "In":
-        return values.includes(labels[key] ?? "\u0000");
+        return key in labels && values.includes(labels[key]!);
       case "NotIn":
-        return !values.includes(labels[key] ?? "\u0000");
+        return !(key in labels) || !values.includes(labels[key]!);
       case "Exists":
         return key in labels;
       case "DoesNotExist":
