@@ -15,7 +15,7 @@ export interface SourceResult {
   problems: Problem[];
 }
 
-export const KUBERNETES_VERSION = "v1.33.0";
+export const KUBERNETES_VERSION = "v1.34.0";
 
 /** Renders repository paths once each, for Argo CD's checks of where an Application points. */
 export function pathRenderer(repoRoot: string) {
