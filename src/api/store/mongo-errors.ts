@@ -47,8 +47,7 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (TRANSIENT_NAMES.has(error.name)) return true;
   if (!(error instanceof MongoError)) return isDnsLookupError(error);
-  if (error instanceof MongoServerSelectionError) return !selectionBlockedByPermanentError(error);
-  if (error instanceof MongoNetworkError) return true;
+  if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) return true;
   if (TRANSIENT_LABELS.some((label) => error.hasErrorLabel(label))) return true;
   const code = codeOf(error);
   return code !== undefined && TRANSIENT_CODES.has(code);
@@ -60,13 +59,6 @@ const isDnsLookupError = (error: Error): boolean => {
   const syscall = (error as { syscall?: unknown }).syscall;
   return typeof syscall === "string" && syscall.startsWith("query");
 };
-
-// Server selection fails with the servers' last errors attached: when a server is reachable
-// but refuses us (authentication, say), waiting does not help.
-const selectionBlockedByPermanentError = (error: MongoServerSelectionError): boolean =>
-  [...(error.reason?.servers.values() ?? [])].some(
-    (server) => server.error instanceof MongoError && codeOf(server.error) !== undefined && !isTransient(server.error),
-  );
 
 /** One line for logs: the error's class, code and code name when it has them, and its message. */
 export function describeMongoError(error: unknown): string {
