@@ -107,15 +107,12 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
     kind: "mongodb",
     insert: (entry) =>
       guard("insert", async (signal) => {
-        await entries.insertOne(
-          {
-            _id: entry.id,
-            name: entry.name,
-            message: entry.message,
-            createdAt: new Date(entry.createdAt),
-          },
-          until(signal),
-        );
+        await entries.insertOne({
+          _id: entry.id,
+          name: entry.name,
+          message: entry.message,
+          createdAt: new Date(entry.createdAt),
+        }, until(signal));
       }),
     list: ({ limit, before }: ListOptions) =>
       guard("list", async (signal) => {
