@@ -30,8 +30,9 @@ const logger = pino({
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
 });
-const store = await openStore(config).catch((error: Error) => {
-  // Only the embedded store can fail here (MongoDB connects lazily): say which folder and why.
+const store = await openStore(config, logger).catch((error: Error) => {
+  // Only the embedded store can fail here: MONGODB_URI was checked with the driver's parser
+  // when the configuration was read, and MongoDB connects in the background.
   process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
   process.exit(1);
 });

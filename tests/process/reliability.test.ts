@@ -3,6 +3,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from "node:n
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type RunningServer, startServer } from "../../scripts/lib/server-process.js";
 import { postJson, tempDir } from "../helpers/app.js";
+import { MongoResponder, serverError } from "../helpers/mongo-responder.js";
 
 let running: RunningServer | undefined;
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -75,5 +76,63 @@ describe("MongoDB faults, through the real driver", () => {
     expect(running.child.exitCode).toBeNull();
     expect(running.output()).toContain("mongodb://guest:***@127.0.0.1");
     expect(running.output()).not.toContain("s3cret-pass");
+  });
+});
+
+describe("MongoDB lifecycle, through the real driver, against the wire-protocol responder", () => {
+  const TIMEOUT_MS = 1_000;
+  // One connect attempt under way when the database comes up, plus the driver's monitor
+  // re-check (at most every 500 ms while a caller waits) and the handshake.
+  const RECOVERY_BOUND_MS = TIMEOUT_MS + 1_500;
+  let responder: MongoResponder | undefined;
+  afterEach(async () => {
+    await responder?.stop();
+    responder = undefined;
+  });
+
+  it("a database that starts after the server: /readyz turns 200 and data routes answer within a bounded time", async () => {
+    responder = await MongoResponder.reserve();
+    running = await startServer(
+      { MONGODB_URI: responder.uri(), MONGODB_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: "info" },
+      { waitFor: "/healthz" },
+    );
+    const { url } = running;
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${url}/api/entries`)).status).toBe(503);
+
+    await responder.start();
+    const up = performance.now();
+    let readyAfter = Number.POSITIVE_INFINITY;
+    while (performance.now() - up < RECOVERY_BOUND_MS * 2) {
+      if ((await fetch(`${url}/readyz`)).status === 200) {
+        readyAfter = performance.now() - up;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readyAfter).toBeLessThan(RECOVERY_BOUND_MS);
+    expect((await fetch(`${url}/api/entries`)).status).toBe(200);
+    expect((await fetch(`${url}/api/entries`, postJson({ name: "Ann", message: "hi" }))).status).toBe(201);
+    expect(running.output()).toContain("MongoDB reachable again");
+    expect(running.output()).not.toContain("MongoTopologyClosedError");
+  });
+
+  it("a wrong password: data routes answer 500, readiness 503, and one error line says why", async () => {
+    responder = await MongoResponder.reserve();
+    responder.on("saslStart", () => serverError(18, "AuthenticationFailed", "Authentication failed."));
+    await responder.start();
+    running = await startServer(
+      { MONGODB_URI: responder.uri("guest:wrong-pass"), MONGODB_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: "info" },
+      { waitFor: "/healthz" },
+    );
+    const { url } = running;
+    const { status, ms } = await timed(`${url}/api/entries`);
+    expect(status).toBe(500);
+    expect(ms).toBeLessThan(TIMEOUT_MS);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    const lines = running.output().split("\n").filter((line) => line.includes("rejected the user name or password in MONGODB_URI"));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 50, code: 18 });
+    expect(running.output()).not.toContain("wrong-pass");
   });
 });

@@ -104,4 +104,18 @@ describe("npm run serve", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe('Invalid configuration: PORT must be a whole number from 1 to 65535 (got "eighty")\n');
   });
+
+  it("stops at start-up with one line naming MONGODB_URI when the driver would refuse it, never echoing it", () => {
+    requireBuild();
+    const result = spawnSync(process.execPath, [SERVER_ENTRY], {
+      env: { PATH: process.env.PATH ?? "", MONGODB_URI: "mongodb+srv://app:s3cret@cluster0.example.net:27017/" },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts: mongodb+srv URI cannot have port number\n",
+    );
+  });
 });

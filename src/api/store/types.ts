@@ -25,6 +25,13 @@ export interface EntryStore {
   close(): Promise<void>;
 }
 
+/** What a store logs through: pino's logger fits; the store never imports a logging library. */
+export interface StoreLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
 /** The store cannot be reached or refused to work: the API answers 503 and stores nothing. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
