@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { timeout } from "hono/timeout";
 import { type Logger, pino } from "pino";
+import { requestDeadline } from "./deadline.js";
 import { errorBody, errorResponse } from "./errors.js";
 import { type Metrics, createMetrics } from "./metrics.js";
 import { signRateLimit } from "./rate-limit.js";
@@ -79,7 +78,7 @@ export function createApp(deps: AppDeps) {
         "request",
       );
     })
-    .use("/api/*", timeout(limits.requestTimeoutMs, new HTTPException(503, { message: "request timed out" })))
+    .use("/api/*", requestDeadline(limits.requestTimeoutMs))
     .get("/metrics", (c) => metrics.printMetrics(c))
     .route("/", healthRoutes({ store, isDraining }))
     .route(

@@ -1,22 +1,9 @@
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { pino } from "pino";
 import type { EntryStore } from "../../src/api/store/types.js";
-import { postJson, testApp } from "../helpers/app.js";
+import { captureLogs as capturedLogger, postJson, testApp } from "../helpers/app.js";
 
 let ctx: ReturnType<typeof testApp>;
 afterEach(() => ctx?.cleanup());
-
-function capturedLogger(level: string) {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level }, stream), lines };
-}
 
 describe("GET /metrics", () => {
   it("exposes request counts and durations by route and status, store timings and process metrics", async () => {

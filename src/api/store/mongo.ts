@@ -1,6 +1,6 @@
-import { type Collection, MongoClient, MongoError, type MongoClientOptions } from "mongodb";
+import { type Collection, MongoClient, MongoError, type MongoClientOptions, MongoServerError } from "mongodb";
 import type { Entry } from "../../shared/entry.js";
-import { type EntryStore, type ListOptions, StoreUnavailableError } from "./types.js";
+import { type EntryStore, type ListOptions, StoreUnavailableError, replayOf } from "./types.js";
 
 interface EntryDocument {
   _id: string;
@@ -18,6 +18,8 @@ export interface MongoStoreOptions {
 }
 
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
+
+const DUPLICATE_KEY = 11000;
 
 const toEntry = (doc: EntryDocument): Entry => ({
   id: doc._id,
@@ -78,12 +80,21 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
     kind: "mongodb",
     insert: (entry) =>
       guard("insert", async () => {
-        await entries.insertOne({
-          _id: entry.id,
-          name: entry.name,
-          message: entry.message,
-          createdAt: new Date(entry.createdAt),
-        });
+        try {
+          await entries.insertOne({
+            _id: entry.id,
+            name: entry.name,
+            message: entry.message,
+            createdAt: new Date(entry.createdAt),
+          });
+          return { entry, replayed: false };
+        } catch (error) {
+          // The id is the client's idempotency key: an earlier attempt of this request got there first.
+          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+          const stored = await entries.findOne({ _id: entry.id });
+          if (!stored) throw error;
+          return replayOf(toEntry(stored), entry);
+        }
       }),
     list: ({ limit, before }: ListOptions) =>
       guard("list", async () => {
