@@ -89,9 +89,15 @@ server.on("error", (error) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close. */
+/**
+ * Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close.
+ * A repeated signal changes nothing: the drain already under way ends on its own timer.
+ */
 async function shutdown(signal: string): Promise<void> {
-  if (draining) return;
+  if (draining) {
+    logger.info({ signal }, "already shutting down; signal ignored");
+    return;
+  }
   draining = true;
   logger.info({ signal, delayMs: config.shutdownDelayMs }, "shutting down: readiness now fails");
   setTimeout(() => {
@@ -107,5 +113,6 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+// `on`, not `once`: after a once-listener fires, a second signal would kill the process mid-drain.
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

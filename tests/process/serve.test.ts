@@ -80,6 +80,18 @@ describe("npm run serve", () => {
     expect(took).toBeLessThan(10_000);
   });
 
+  it.each(["SIGTERM", "SIGINT"] as const)("ignores a second %s during the drain: keeps serving, then exits 0", async (signal) => {
+    const server = await start({ SHUTDOWN_DELAY_MS: "1500" });
+    server.child.kill(signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill(signal);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.child.exitCode).toBeNull();
+    expect(server.child.signalCode).toBeNull();
+    await sign(server, "after-second-signal");
+    expect(await server.exited).toBe(0);
+  });
+
   it("stops at start-up with one clear line when DATA_DIR cannot hold the store", () => {
     requireBuild();
     const notAFolder = join(dataDir.path, "file");

@@ -12,7 +12,7 @@ import { freePort } from "../../scripts/lib/server-process.js";
 import { isTransient } from "../../src/api/store/mongo-errors.js";
 import { openMongoStore } from "../../src/api/store/mongo.js";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
-import { type EntryStore, StoreUnavailableError } from "../../src/api/store/types.js";
+import { type EntryStore, IdempotencyConflictError, StoreUnavailableError } from "../../src/api/store/types.js";
 import type { Entry } from "../../src/shared/entry.js";
 import { tempDir } from "../helpers/app.js";
 
@@ -76,7 +76,7 @@ for (const { name, available, fixture } of stores) {
 
     it("returns what was inserted, unchanged", async () => {
       const e = entry("a1", "2026-03-04T05:06:07.089Z", "<b>Ünïcødé 😀</b>");
-      await store.insert(e);
+      expect(await store.insert(e)).toEqual({ entry: e, replayed: false });
       expect(await store.list({ limit: 10 })).toEqual([e]);
     });
 
@@ -108,10 +108,19 @@ for (const { name, available, fixture } of stores) {
       expect(await store.list({ limit: 10 })).toEqual([e]);
     });
 
-    it("refuses a second entry with the same id", async () => {
-      await store.insert(entry("dup", "2026-01-01T00:00:00.000Z"));
-      await expect(store.insert(entry("dup", "2026-01-01T00:00:00.000Z"))).rejects.toThrow();
-      expect(await store.list({ limit: 10 })).toHaveLength(1);
+    it("stores a retried insert (same id, name and message) once, returning the first one", async () => {
+      const first = entry("retried", "2026-01-01T00:00:00.000Z");
+      await store.insert(first);
+      const retry = { ...first, createdAt: "2026-01-01T00:00:05.000Z" };
+      expect(await store.insert(retry)).toEqual({ entry: first, replayed: true });
+      expect(await store.list({ limit: 10 })).toEqual([first]);
+    });
+
+    it("refuses an id already stored with a different message, and keeps the first", async () => {
+      const first = entry("dup", "2026-01-01T00:00:00.000Z");
+      await store.insert(first);
+      await expect(store.insert({ ...first, message: "something else" })).rejects.toBeInstanceOf(IdempotencyConflictError);
+      expect(await store.list({ limit: 10 })).toEqual([first]);
     });
   });
 }
@@ -186,7 +195,7 @@ describe.skipIf(!mongoUri)(`MongoDB as Atlas runs it${mongoUri ? "" : ` (${SKIPP
       // Through the store: the same _id with other content is no replay of the same request.
       const store = open(mongoUri!);
       const error = await store.insert(entry("dup", "2026-02-02T00:00:00.000Z", "second")).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(Error);
+      expect(error).toBeInstanceOf(IdempotencyConflictError);
       expect(error).not.toBeInstanceOf(StoreUnavailableError);
     } finally {
       await client.close();

@@ -1,9 +1,9 @@
-import { type Collection, MongoClient, ReadPreference } from "mongodb";
+import { type Collection, MongoClient, MongoServerError, ReadPreference } from "mongodb";
 import type { Entry } from "../../shared/entry.js";
 import { describeMongoError, isTransient } from "./mongo-errors.js";
 import { NEWEST_FIRST, NEWEST_FIRST_INDEX, ensureNewestFirstIndex } from "./mongo-index.js";
 import { DURABILITY, READINESS_TIMEOUT_MS, mongoClientOptions, until } from "./mongo-options.js";
-import { type EntryStore, type ListOptions, type StoreLogger, StoreUnavailableError } from "./types.js";
+import { type EntryStore, type ListOptions, type StoreLogger, StoreUnavailableError, replayOf } from "./types.js";
 
 export { mongoClientOptions } from "./mongo-options.js";
 
@@ -23,6 +23,8 @@ export interface MongoStoreOptions {
   /** Where the store says why it is not ready; silent when absent. */
   logger?: StoreLogger;
 }
+
+const DUPLICATE_KEY = 11000;
 
 const toEntry = (doc: EntryDocument): Entry => ({
   id: doc._id,
@@ -107,12 +109,19 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
     kind: "mongodb",
     insert: (entry) =>
       guard("insert", async (signal) => {
-        await entries.insertOne({
-          _id: entry.id,
-          name: entry.name,
-          message: entry.message,
-          createdAt: new Date(entry.createdAt),
-        }, until(signal));
+        try {
+          await entries.insertOne(
+            { _id: entry.id, name: entry.name, message: entry.message, createdAt: new Date(entry.createdAt) },
+            until(signal),
+          );
+          return { entry, replayed: false };
+        } catch (error) {
+          // The id is the client's idempotency key: an earlier attempt of this request got there first.
+          if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+          const stored = await entries.findOne({ _id: entry.id }, until(signal));
+          if (!stored) throw error;
+          return replayOf(toEntry(stored), entry);
+        }
       }),
     list: ({ limit, before }: ListOptions) =>
       guard("list", async (signal) => {
