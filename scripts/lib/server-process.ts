@@ -17,6 +17,23 @@ function newest(path: string): [string, number] {
     .reduce((a, b) => (b[1] > a[1] ? b : a), [path, 0] as [string, number]);
 }
 
+/** The build is missing or stale: a one-line message for a person, never a stack trace. */
+export class BuildError extends Error {
+  override name = "BuildError";
+}
+
+/** Runs `main` after checking the build; a BuildError ends the process with its one line. */
+export async function withBuild(command: string, main: () => Promise<void>): Promise<void> {
+  try {
+    requireBuild();
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    console.error(`${command}: ${error.message}`);
+    process.exit(1);
+  }
+  await main();
+}
+
 /**
  * Fails with the one line that says what to do when the build is missing, or older than a
  * source it was built from: a direct `vitest` run would otherwise test yesterday's server.
@@ -27,7 +44,7 @@ export function requireBuild(cwd = "."): void {
   const hasSources = present(["src"]).length > 0;
   for (const output of hasSources ? BUILD_OUTPUTS : [SERVER_ENTRY]) {
     if (!existsSync(join(cwd, output))) {
-      throw new Error(`${output} is missing: run \`npm run build\` first (npm test does).`);
+      throw new BuildError(`${output} is missing: run \`npm run build\` first (\`npm start\` and \`npm test\` build for you).`);
     }
   }
   if (!hasSources) return;
@@ -36,7 +53,7 @@ export function requireBuild(cwd = "."): void {
     .map(newest)
     .reduce((a, b) => (b[1] > a[1] ? b : a));
   if (changed > built) {
-    throw new Error(`The build in dist/ is older than ${source}: run \`npm run build\` first (npm test does).`);
+    throw new BuildError(`The build in dist/ is older than ${source}: run \`npm run build\` first (\`npm start\` and \`npm test\` build for you).`);
   }
 }
 

@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { requireBuild } from "../../scripts/lib/server-process.js";
 import { tempDir } from "../helpers/app.js";
@@ -51,5 +52,23 @@ describe("requireBuild, before a test starts the built server", () => {
     repo = tempDir();
     file("dist/api/server.js", 100);
     expect(() => requireBuild(repo.path)).not.toThrow();
+  });
+});
+
+describe("the scripts that need a build", () => {
+  const run = (script: string) =>
+    spawnSync(resolve("node_modules/.bin/tsx"), [resolve(script)], { cwd: repo.path, encoding: "utf8", timeout: 30_000 });
+
+  it.each([
+    ["scripts/serve.ts", "npm run serve"],
+    ["scripts/bench.ts", "npm run bench"],
+    ["scripts/soak.ts", "npm run soak"],
+  ])("%s says in one line what to run when the build is stale", (script, command) => {
+    file("src/api/app.ts", 0);
+    const result = run(script);
+    expect(result.stderr).toBe(
+      `${command}: The build in dist/ is older than ${join("src/api/app.ts")}: run \`npm run build\` first (\`npm start\` and \`npm test\` build for you).\n`,
+    );
+    expect(result.status).toBe(1);
   });
 });
