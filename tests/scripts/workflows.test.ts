@@ -150,6 +150,15 @@ describe("the images workflow", () => {
     expect(sign.env).toEqual({ API_DIGEST: "${{ steps.api.outputs.digest }}", WEB_DIGEST: "${{ steps.web.outputs.digest }}" });
   });
 
+  it("is verified by the cosign command in docs/delivery.md: the signing workflow's own identity and GitHub's issuer", () => {
+    const signer = workflows.find(({ text }) => text.includes("cosign sign"))!.file;
+    const branch = (images.on as { workflow_run: { branches: string[] } }).workflow_run.branches[0];
+    const docs = readFileSync("docs/delivery.md", "utf8");
+    expect(docs).toContain("cosign verify ghcr.io/acme/guestbook-api@sha256:<digest>");
+    expect(docs).toContain(`--certificate-identity https://github.com/acme/guestbook-gitops/.github/workflows/${signer}@refs/heads/${branch}`);
+    expect(docs).toContain("--certificate-oidc-issuer https://token.actions.githubusercontent.com");
+  });
+
   it("pushes the dev bump through commit-and-push.sh, with the App's token, never masking a failure", () => {
     const runs = bump!.steps.map((step) => step.run ?? "");
     expect(runs.join("\n")).not.toMatch(/\|\||--force|-f\b/);
