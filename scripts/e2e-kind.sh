@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # End to end on a throwaway kind cluster, for machines with Docker: build both images, load
-# them, install ingress-nginx, apply overlays/local (MongoDB in the cluster, nothing external),
-# wait for the rollout, sign the guestbook through the Ingress with curl, and clean up.
+# them, install Envoy Gateway and the cluster's shared Gateway (scripts/e2e-kind/gateway.yaml),
+# apply overlays/local (MongoDB in the cluster, Gateway API, nothing external), wait for the
+# rollout, sign the guestbook through the Gateway with curl, and clean up.
 #   scripts/e2e-kind.sh            run it
 #   KEEP_CLUSTER=1 scripts/e2e-kind.sh   leave the cluster for a look afterwards
 set -o errexit -o nounset -o pipefail
 
 readonly CLUSTER="${CLUSTER:-guestbook-e2e}"
 readonly NAMESPACE="guestbook-local"
-readonly INGRESS_NGINX_MANIFEST="https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.13.3/deploy/static/provider/kind/deploy.yaml"
+# renovate: datasource=github-releases depName=envoyproxy/gateway
+readonly ENVOY_GATEWAY_VERSION="1.9.0"
+readonly ENVOY_GATEWAY_MANIFEST="https://github.com/envoyproxy/gateway/releases/download/v${ENVOY_GATEWAY_VERSION}/install.yaml"
 readonly HTTP_PORT="${HTTP_PORT:-8080}"
+# The NodePort scripts/e2e-kind/gateway.yaml gives the Gateway's proxies; kind maps it to HTTP_PORT.
+readonly GATEWAY_NODE_PORT=30080
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -38,19 +43,21 @@ kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
 nodes:
   - role: control-plane
-    labels:
-      ingress-ready: "true"
     extraPortMappings:
-      - containerPort: 80
+      - containerPort: ${GATEWAY_NODE_PORT}
         hostPort: ${HTTP_PORT}
         protocol: TCP
 YAML
 }
 
-install_ingress() {
-  log "installing ingress-nginx"
-  kubectl apply -f "$INGRESS_NGINX_MANIFEST"
-  kubectl -n ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s
+install_gateway() {
+  log "installing Envoy Gateway v${ENVOY_GATEWAY_VERSION} (with the Gateway API CRDs) and the shared Gateway"
+  # Server-side apply: the CRDs are too large for the last-applied annotation.
+  kubectl apply --server-side -f "$ENVOY_GATEWAY_MANIFEST"
+  kubectl wait crd --all --for=condition=Established --timeout=60s
+  kubectl -n envoy-gateway-system wait deployment/envoy-gateway --for=condition=Available --timeout=300s
+  kubectl apply -f scripts/e2e-kind/gateway.yaml
+  kubectl -n gateway-system wait gateway/public --for=condition=Programmed --timeout=180s
 }
 
 build_images() {
@@ -71,11 +78,11 @@ deploy() {
 }
 
 sign_and_read() {
-  log "signing the guestbook through the Ingress"
+  log "signing the guestbook through the Gateway"
   local base="http://localhost:${HTTP_PORT}" name="kind-e2e-$RANDOM"
   curl --fail --silent --show-error --retry 10 --retry-all-errors --retry-delay 3 \
     -H 'Content-Type: application/json' \
-    -d "{\"name\":\"${name}\",\"message\":\"signed through the Ingress\"}" \
+    -d "{\"name\":\"${name}\",\"message\":\"signed through the Gateway\"}" \
     "${base}/api/entries" >/dev/null
   curl --fail --silent --show-error "${base}/api/entries" | grep -q "\"${name}\""
   curl --fail --silent --show-error "${base}/" | grep -q '<div id="root">'
@@ -87,7 +94,7 @@ main() {
   cd "$(dirname "$0")/.."
   trap cleanup EXIT
   create_cluster
-  install_ingress
+  install_gateway
   build_images
   deploy
   sign_and_read

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders every overlay and argocd/ and validates the output with the real kubeconform:
-# strict (unknown fields fail), pinned Kubernetes version, CRD schemas for Argo CD and
-# External Secrets from the datreeio CRDs-catalog. Used by CI (npm run kubeconform).
+# strict (unknown fields fail), pinned Kubernetes version, CRD schemas for Argo CD, External
+# Secrets and Gateway API from the datreeio CRDs-catalog. Used by CI (npm run kubeconform).
 set -o errexit -o nounset -o pipefail
 
 readonly KUBERNETES_VERSION="${KUBERNETES_VERSION:-1.33.0}"

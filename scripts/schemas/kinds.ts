@@ -18,6 +18,10 @@ import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alph
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
+import type { IGatewayClass } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass";
+import type { IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
+import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
+import type { IReferenceGrant } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrant";
 
 export type V1Namespace = INamespace;
 export type V1ServiceAccount = IServiceAccount;
@@ -34,3 +38,7 @@ export type ArgoprojIoV1alpha1Application = IApplication;
 export type ArgoprojIoV1alpha1AppProject = IAppProject;
 export type ExternalSecretsIoV1ExternalSecret = IExternalSecret;
 export type ExternalSecretsIoV1ClusterSecretStore = IClusterSecretStore;
+export type GatewayNetworkingK8sIoV1GatewayClass = IGatewayClass;
+export type GatewayNetworkingK8sIoV1Gateway = IGateway;
+export type GatewayNetworkingK8sIoV1HTTPRoute = IHTTPRoute;
+export type GatewayNetworkingK8sIoV1ReferenceGrant = IReferenceGrant;

@@ -1,5 +1,7 @@
 import { checkArgoCd } from "./argocd.js";
 import { type Manifest, parseManifests } from "./documents.js";
+import { checkGatewayApi } from "./gateway.js";
+import { checkNetworkPolicies } from "./networkpolicy.js";
 import { checkPolicy } from "./policy.js";
 import type { Problem } from "./problem.js";
 import { checkReferences } from "./references.js";
@@ -46,6 +48,8 @@ export async function validateStream(
     ...manifests.flatMap(checkSchema),
     ...checkPolicy(manifests),
     ...checkReferences(manifests),
+    ...checkGatewayApi(manifests),
+    ...checkNetworkPolicies(manifests),
     ...(await checkArgoCd(manifests, repoRoot, options.renderPath ?? pathRenderer(repoRoot))),
   );
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

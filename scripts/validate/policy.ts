@@ -154,8 +154,13 @@ function checkIngress(m: Manifest): Problem[] {
   };
   if (!object.spec?.ingressClassName) problems.push(problemAt(m, ["spec"], "ingressClassName is not set", "policy/ingress-class"));
   for (const key of Object.keys(object.metadata?.annotations ?? {})) {
+    const at = ["metadata", "annotations", key];
     if (/rewrite-target$|use-regex$/.test(key)) {
-      problems.push(problemAt(m, ["metadata", "annotations", key], `${key}: the API serves under /api itself; no rewrites or regex paths`, "policy/ingress-regex"));
+      problems.push(problemAt(m, at, `${key}: the API serves under /api itself; no rewrites or regex paths`, "policy/ingress-regex"));
+    }
+    // The retired ingress-nginx's own settings: any other controller ignores them silently.
+    if (key.startsWith("nginx.ingress.kubernetes.io/") || key === "kubernetes.io/ingress.class") {
+      problems.push(problemAt(m, at, `${key} works only on the retired ingress-nginx: use spec fields or the controller's own configuration (docs/ingress-and-gateway.md)`, "policy/ingress-portable"));
     }
   }
   for (const [r, rule] of (object.spec?.rules ?? []).entries()) {

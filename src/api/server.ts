@@ -57,7 +57,8 @@ const server = serve(
     port: config.port,
     hostname: config.host,
     serverOptions: {
-      // Longer than the ingress's upstream keep-alive (60 s), so it never reuses a socket we closed.
+      // The proxy in front must drop idle upstream sockets sooner (60 s; docs/ingress-and-gateway.md
+      // says how per controller), so it never reuses a socket we closed.
       keepAliveTimeout: 65_000,
       // Receiving a whole request may take a little longer than handling it may.
       requestTimeout: config.requestTimeoutMs + 5_000,

@@ -74,7 +74,9 @@ describe("the api stage, performed without Docker", () => {
     try {
       cpSync("package.json", join(app.path, "package.json"));
       cpSync("package-lock.json", join(app.path, "package-lock.json"));
-      execFileSync("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], {
+      // --prefer-offline: the packages come from the cache the project's own `npm ci` filled,
+      // so this needs no registry.
+      execFileSync("npm", ["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
         cwd: app.path,
         stdio: "pipe",
         timeout: 300_000,

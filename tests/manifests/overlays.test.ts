@@ -26,6 +26,10 @@ const find = (dir: string, kind: string, name: string) => {
   return object;
 };
 const container = (dir: string, name: string) => find(dir, "Deployment", name).spec.template.spec.containers[0];
+const admittedNamespaces = (dir: string, policy: string): string[] =>
+  find(dir, "NetworkPolicy", policy).spec.ingress.flatMap((rule: any) =>
+    rule.from.map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]),
+  );
 
 describe("base", () => {
   it("runs two replicas each of a backend and a frontend Deployment", () => {
@@ -43,12 +47,19 @@ describe("base", () => {
 
   it("routes /api to the backend and everything else to the frontend, by Prefix and with no rewrite", () => {
     const ingress = find("base", "Ingress", "guestbook");
-    expect(ingress.spec.ingressClassName).toBe("nginx");
     expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name])).toEqual([
       ["/api", "Prefix", "guestbook-backend"],
       ["/", "Prefix", "guestbook-frontend"],
     ]);
     expect(JSON.stringify(ingress)).not.toContain("rewrite-target");
+  });
+
+  it("assumes no controller: no ingress class, no controller annotation, no controller's namespace", () => {
+    const ingress = find("base", "Ingress", "guestbook");
+    expect(ingress.spec.ingressClassName).toBeUndefined();
+    expect((ingress.metadata as { annotations?: object }).annotations).toBeUndefined();
+    const from = find("base", "NetworkPolicy", "guestbook-allow-ingress-controller").spec.ingress[0].from;
+    expect(from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "SET-IN-OVERLAY" } } }]);
   });
 });
 
@@ -90,7 +101,8 @@ describe.each([
   });
 
   it(`serves ${host}`, () => {
-    expect(find(dir, "Ingress", "guestbook").spec.rules[0].host).toBe(host);
+    const route = rendered[dir]!.find((o) => o.kind === "HTTPRoute");
+    expect(route ? route.spec.hostnames : [find(dir, "Ingress", "guestbook").spec.rules[0].host]).toEqual([host]);
   });
 
   it("keeps the base's selectors: environment labels go on objects and pods only", () => {
@@ -119,6 +131,25 @@ describe("environments differ only where they must", () => {
     expect(find("overlays/prod", "Deployment", "guestbook-frontend").spec.replicas).toBe(3);
   });
 
+  it("dev and prod come in through an Ingress of class traefik, and only Traefik's namespace may reach the pods", () => {
+    for (const dir of ["overlays/dev", "overlays/prod"]) {
+      expect(find(dir, "Ingress", "guestbook").spec.ingressClassName).toBe("traefik");
+      expect(admittedNamespaces(dir, "guestbook-allow-ingress-controller")).toEqual(["traefik"]);
+      expect(rendered[dir]!.some((o) => o.kind === "HTTPRoute")).toBe(false);
+    }
+  });
+
+  it("local comes in through Gateway API: an HTTPRoute on the shared Gateway and only its proxies' namespace", () => {
+    const route = find("overlays/local", "HTTPRoute", "guestbook");
+    expect(route.spec.parentRefs).toEqual([{ name: "public", namespace: "gateway-system" }]);
+    expect(route.spec.rules.map((r: any) => [r.matches[0].path.value, r.backendRefs[0].name, r.backendRefs[0].port])).toEqual([
+      ["/api", "guestbook-backend", 80],
+      ["/", "guestbook-frontend", 80],
+    ]);
+    expect(admittedNamespaces("overlays/local", "guestbook-allow-gateway")).toEqual(["envoy-gateway-system"]);
+    expect(rendered["overlays/local"]!.filter((o) => o.kind === "Ingress" || o.metadata.name === "guestbook-allow-ingress-controller")).toEqual([]);
+  });
+
   it("prod terminates TLS for its host", () => {
     const ingress = find("overlays/prod", "Ingress", "guestbook");
     expect(ingress.spec.tls).toEqual([{ hosts: [ingress.spec.rules[0].host], secretName: "guestbook-tls" }]);
@@ -142,7 +173,7 @@ describe("environments differ only where they must", () => {
 });
 
 it("no kustomization uses a deprecated field", () => {
-  const dirs = ["base", "argocd", "components/in-cluster-mongodb", ...readdirSync("overlays").map((d) => `overlays/${d}`)];
+  const dirs = ["base", "argocd", ...["components", "overlays"].flatMap((root) => readdirSync(root).map((d) => `${root}/${d}`))];
   for (const dir of dirs.filter((d) => existsSync(join(d, "kustomization.yaml")))) {
     const text = readFileSync(join(dir, "kustomization.yaml"), "utf8");
     expect(text, dir).not.toMatch(/^(bases|patchesStrategicMerge|patchesJson6902|commonLabels|vars):/m);
