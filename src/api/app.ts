@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps) {
     })
     .use("/api/*", timeout(limits.requestTimeoutMs, new HTTPException(503, { message: "request timed out" })))
     .get("/metrics", (c) => metrics.printMetrics(c))
-    .route("/", healthRoutes({ store, isDraining }))
+    .route("/", healthRoutes({ store, isDraining, logger }))
     .route(
       "/api/entries",
       entriesRoutes({
