@@ -88,7 +88,7 @@ function steadyTraffic(app: Awaited<ReturnType<typeof rotating>>["app"]) {
   };
 }
 
-describe("a new connection string in MONGODB_URI_FILE", () => {
+describe("a new connection string in MONGODB_URI_FILE", { timeout: 15_000 }, () => {
   it("moves new requests to it once it answers, fails none, and closes the old client after its calls finish", async () => {
     const a = await responder();
     // Slow reads on A: some are still in flight when the switch happens, and must finish there.
@@ -107,7 +107,7 @@ describe("a new connection string in MONGODB_URI_FILE", () => {
     const statuses = await traffic.stop();
 
     expect(statuses.length).toBeGreaterThan(30);
-    expect(statuses.filter((status) => status >= 400)).toEqual([]);
+    expect(statuses.filter((status) => status < 200 || status >= 400)).toEqual([]);
     expect([a.count("find"), a.count("insert")]).toEqual([aFinds, aInserts]); // nothing more for A
     expect(log.lines.map((line) => line.msg)).toEqual(
       expect.arrayContaining([
