@@ -17,7 +17,7 @@ export function createMetrics() {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  // What to alert on during a database outage: the pods stay ready then (docs/mongodb.md#readiness).
+  // What to alert on during a database outage: the pods stay ready then (docs/mongodb.md#readiness-after-the-first-answer).
   const storeUp = new Gauge({
     name: "guestbook_store_up",
     help: "1 when the last entry store call was answered, 0 when the store was unavailable",
