@@ -24,6 +24,7 @@ export function openRotatingMongoStore({ uriFile, logger, retryMs = 5_000, watch
   const open = (uri: string, storeLogger: StoreLogger) =>
     openMongoStore({ ...mongo, uri, logger: storeLogger, uriSource: "MONGODB_URI_FILE" });
   const store = switchingStore(open(mongo.uri, logger), { logger, retryMs });
+  let inUse = mongo.uri;
 
   const watcher = watchUriFile(
     uriFile,
@@ -34,12 +35,17 @@ export function openRotatingMongoStore({ uriFile, logger, retryMs = 5_000, watch
         logger.warn({}, `${content.problem}; still using the previous connection string`);
         return;
       }
+      if (content.uri === inUse) return store.withdraw(); // back to the string in use
       // Until it replaces the current client, the new one's own lines would claim the API is
       // not ready; the switch reports for it.
       const held = heldBack(logger);
       const label = `The new connection string in MONGODB_URI_FILE (${redactMongoUri(content.uri)})`;
       logger.info({}, `${label} is being tried; requests keep using the previous one meanwhile`);
-      void store.replaceWith(open(content.uri, held.logger), label).then((switched) => switched && held.release());
+      void store.replaceWith(open(content.uri, held.logger), label).then((switched) => {
+        if (!switched) return;
+        inUse = content.uri;
+        held.release();
+      });
     },
     {
       ...watch,

@@ -176,6 +176,21 @@ describe("a new connection string in MONGODB_URI_FILE", { timeout: 15_000 }, () 
     await until(() => a.openConnections === 0, SWITCH_BOUND_MS);
   });
 
+  it("withdraws a new string that has not answered when the file goes back to the one in use, and opens no client for that", async () => {
+    const a = await responder();
+    const never = await responder(false);
+    const { app, secret, log } = await rotating(a.uri());
+    secret.write({ uri: never.uri() });
+    await until(() => log.lines.some((line) => String(line.msg).includes("does not work")), SWITCH_BOUND_MS * 2);
+    secret.write({ uri: a.uri() });
+    await sleep(300);
+    await never.start();
+    await sleep(RETRY_MS * 5);
+    expect(never.received).toEqual([]);
+    expect((await app.request("/api/entries")).status).toBe(200);
+    expect(log.lines.filter((line) => String(line.msg).includes("is being tried"))).toHaveLength(1); // only the withdrawn one
+  });
+
   it("follows the latest string when the file changes again before the previous one answered", async () => {
     const a = await responder();
     const never = await responder(false);
