@@ -1,7 +1,8 @@
 /** Broken references between the objects of one rendered overlay. */
 import { type Manifest, problemAt } from "./documents.js";
+import { checkMountedFiles } from "./mounted-files.js";
 import type { Problem } from "./problem.js";
-import { type LabelSelector, type Workload, selects, workloads } from "./workloads.js";
+import { type KeyToPath, type LabelSelector, type Workload, selects, workloads } from "./workloads.js";
 
 interface ServicePort {
   name?: string;
@@ -57,9 +58,19 @@ function checkWorkloadRefs(w: Workload, manifests: readonly Manifest[], secrets:
       if (from.secretRef) requireSecret([...path, "envFrom", i, "secretRef"], from.secretRef.name);
     }
   }
+  // A Secret volume (or a projected one) needs the Secret, and each key it lists.
+  const requireSecretVolume = (path: (string | number)[], name: string | undefined, items: KeyToPath[] | undefined) => {
+    if (!items?.length) return requireSecret(path, name);
+    for (const [j, item] of items.entries()) requireSecret([...path, "items", j], name, item.key);
+  };
   for (const [i, volume] of (w.pod.volumes ?? []).entries()) {
-    if (volume.secret) requireSecret([...w.podPath, "volumes", i, "secret"], volume.secret.secretName);
+    const path = [...w.podPath, "volumes", i];
+    if (volume.secret) requireSecretVolume([...path, "secret"], volume.secret.secretName, volume.secret.items);
+    for (const [j, source] of (volume.projected?.sources ?? []).entries()) {
+      if (source.secret) requireSecretVolume([...path, "projected", "sources", j, "secret"], source.secret.name, source.secret.items);
+    }
   }
+  problems.push(...checkMountedFiles(w));
   const sa = w.pod.serviceAccountName;
   if (sa && sa !== "default" && !named(manifests, "ServiceAccount", sa, w.namespace)) {
     problems.push(problemAt(w.manifest, [...w.podPath, "serviceAccountName"], `ServiceAccount "${sa}" does not exist in this overlay`, "reference/service-account"));

@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps) {
     })
     .use("/api/*", requestDeadline(limits.requestTimeoutMs))
     .get("/metrics", (c) => metrics.printMetrics(c))
-    .route("/", healthRoutes({ store, isDraining }))
+    .route("/", healthRoutes({ store, isDraining, logger }))
     .route(
       "/api/entries",
       entriesRoutes({

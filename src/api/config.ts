@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { mongoUriProblem, redactMongoUri } from "./mongodb-uri.js";
+import { readUriFile } from "./mongodb-uri-file.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -31,6 +32,11 @@ const environmentSchema = z.object({
       })
       .optional(),
   ),
+  // The same, read from a file that may change while the process runs (a Secret volume).
+  MONGODB_URI_FILE: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.string().trim().optional(),
+  ),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1-63 letters, digits, '_' or '-'").default("guestbook"),
   // Unset: 90% of REQUEST_TIMEOUT_MS, which leaves the rest for answering.
   MONGODB_TIMEOUT_MS: wholeNumber(100, 60_000).optional(),
@@ -50,7 +56,8 @@ const environmentSchema = z.object({
 export interface Config {
   port: number;
   host: string;
-  mongodb: { uri: string; dbName: string; timeoutMs: number } | undefined;
+  /** `uriFile`: where the URI came from, watched for a new one (MONGODB_URI_FILE). */
+  mongodb: { uri: string; uriFile?: string; dbName: string; timeoutMs: number } | undefined;
   dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long to keep serving after SIGTERM so that endpoints drain. */
@@ -90,10 +97,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         `so that no MongoDB call outlives its request (got "${mongoTimeoutMs}")`,
     );
   }
+  const mongodbUri = connectionString(e.MONGODB_URI, e.MONGODB_URI_FILE);
   return {
     port: e.PORT,
     host: e.HOST,
-    mongodb: e.MONGODB_URI ? { uri: e.MONGODB_URI, dbName: e.MONGODB_DB, timeoutMs: mongoTimeoutMs } : undefined,
+    mongodb: mongodbUri
+      ? { uri: mongodbUri, uriFile: e.MONGODB_URI_FILE, dbName: e.MONGODB_DB, timeoutMs: mongoTimeoutMs }
+      : undefined,
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
@@ -102,6 +112,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustedProxies: e.TRUST_PROXY,
   };
+}
+
+/** MONGODB_URI, or the content of MONGODB_URI_FILE; never both, and never echoed. */
+function connectionString(uri: string | undefined, file: string | undefined): string | undefined {
+  if (uri && file) {
+    throw new ConfigError("Invalid configuration: set MONGODB_URI or MONGODB_URI_FILE, not both");
+  }
+  if (!file) return uri;
+  const content = readUriFile(file);
+  if ("problem" in content) throw new ConfigError(`Invalid configuration: ${content.problem}`);
+  return content.uri;
 }
 
 /** A connection string fit for logs: any password replaced by ***, by the driver's own parser. */

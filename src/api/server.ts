@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
 import { createMetrics } from "./metrics.js";
+import { openRotatingMongoStore } from "./mongodb-rotation.js";
 import { openStore } from "./store/index.js";
 
 function readConfig(): Config {
@@ -30,12 +31,15 @@ const logger = pino({
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
 });
-const store = await openStore(config, logger).catch((error: Error) => {
-  // Only the embedded store can fail here: MONGODB_URI was checked with the driver's parser
-  // when the configuration was read, and MongoDB connects in the background.
-  process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
-  process.exit(1);
-});
+// MONGODB_URI_FILE: a new connection string in the file (a rotated password) is followed.
+const store = config.mongodb?.uriFile
+  ? openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })
+  : await openStore(config, logger).catch((error: Error) => {
+      // Only the embedded store can fail here: MONGODB_URI was checked with the driver's parser
+      // when the configuration was read, and MongoDB connects in the background.
+      process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
+      process.exit(1);
+    });
 
 // The built server (dist/api/server.js) serves the UI built next to it in dist/web. Run from
 // source (npm run dev), src/web holds sources, which Vite serves instead.
@@ -73,6 +77,7 @@ const server = serve(
         host: config.host,
         store: store.kind,
         database: config.mongodb ? redactUri(config.mongodb.uri) : config.dataDir,
+        uriFile: config.mongodb?.uriFile,
         web: servesWeb,
         rateLimitPerMinute: config.rateLimitPerMinute,
         trustedProxies: config.trustedProxies,

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, redactUri } from "../../src/api/config.js";
+import { tempDir } from "../helpers/app.js";
 
 describe("loadConfig", () => {
   it("has working defaults: port 8080, all interfaces, embedded store in ./data", () => {
@@ -95,5 +98,57 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ MONGODB_URI: uri, MONGODB_TIMEOUT_MS: "10000" })).toThrow(
       /^Invalid configuration: MONGODB_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS \(10000\), so that no MongoDB call outlives its request \(got "10000"\)$/,
     );
+  });
+});
+
+describe("MONGODB_URI_FILE", () => {
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  afterEach(() => dirs.splice(0).forEach((dir) => dir.remove()));
+  const file = (content: string) => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = join(dir.path, "uri");
+    writeFileSync(path, content);
+    return path;
+  };
+  const refusal = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error("loadConfig accepted it");
+  };
+
+  it("reads the connection string from the file, without its trailing newline, and remembers the file", () => {
+    const path = file("mongodb+srv://app:s3cret@cluster0.example.net/\n");
+    expect(loadConfig({ MONGODB_URI_FILE: path }).mongodb).toEqual({
+      uri: "mongodb+srv://app:s3cret@cluster0.example.net/",
+      uriFile: path,
+      dbName: "guestbook",
+      timeoutMs: 9000,
+    });
+  });
+
+  it("refuses MONGODB_URI and MONGODB_URI_FILE together", () => {
+    const path = file("mongodb://localhost:27017");
+    expect(refusal({ MONGODB_URI: "mongodb://localhost:27017", MONGODB_URI_FILE: path })).toBe(
+      "Invalid configuration: set MONGODB_URI or MONGODB_URI_FILE, not both",
+    );
+  });
+
+  it("stops with one line naming the file when it is missing or empty", () => {
+    expect(refusal({ MONGODB_URI_FILE: "/nonexistent/uri" })).toBe("Invalid configuration: MONGODB_URI_FILE (/nonexistent/uri) cannot be read (ENOENT)");
+    const empty = file(" \n");
+    expect(refusal({ MONGODB_URI_FILE: empty })).toBe(`Invalid configuration: MONGODB_URI_FILE (${empty}) is empty`);
+  });
+
+  it("refuses what the driver refuses, in one line naming the file and never its content", () => {
+    const path = file("mongodb://app:p@ss/w0rd@cluster0.example.net/");
+    const message = refusal({ MONGODB_URI_FILE: path });
+    expect(message).toMatch(new RegExp(`^Invalid configuration: MONGODB_URI_FILE \\(${path}\\) names a database MongoDB cannot have .*percent-encode @`));
+    expect(message).not.toContain("\n");
+    expect(message).not.toMatch(/w0rd|ss\//);
   });
 });

@@ -52,6 +52,16 @@ export class MongoResponder {
     return `mongodb://${auth ? `${auth}@` : ""}127.0.0.1:${this.port}/?replicaSet=rs0`;
   }
 
+  /** Connections the driver holds open to this responder now (pool and monitoring). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  /** How many times a command (by name, as sent) was received. */
+  count(command: string): number {
+    return this.received.filter((name) => name === command).length;
+  }
+
   /** Replaces the canned reply for one command (by name: "insert", "saslStart", ...). */
   on(command: string, handler: Handler): this {
     this.handlers.set(command.toLowerCase(), handler);

@@ -6,7 +6,8 @@ import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/api/config.js";
 import { findRenderer } from "../../scripts/validate/index.js";
 import { hostsFor, readSettings } from "../../scripts/init/settings.js";
-import { testApp } from "../helpers/app.js";
+import { tempDir, testApp } from "../helpers/app.js";
+import { ProjectedSecret } from "../helpers/projected-secret.js";
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: any };
 
@@ -26,6 +27,13 @@ const find = (dir: string, kind: string, name: string) => {
   return object;
 };
 const container = (dir: string, name: string) => find(dir, "Deployment", name).spec.template.spec.containers[0];
+/** The backend's mount holding MONGODB_URI_FILE, and the volume behind it. */
+const uriFileVolume = (dir: string) => {
+  const pod = find(dir, "Deployment", "guestbook-backend").spec.template.spec;
+  const file: string = pod.containers[0].env.find((e: any) => e.name === "MONGODB_URI_FILE").value;
+  const mount = pod.containers[0].volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+  return { mount, mountPath: mount.mountPath as string, volume: pod.volumes.find((v: any) => v.name === mount.name) };
+};
 const admittedNamespaces = (dir: string, policy: string): string[] =>
   find(dir, "NetworkPolicy", policy).spec.ingress.flatMap((rule: any) =>
     rule.from.map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]),
@@ -79,14 +87,29 @@ describe("the manifests agree with the API they run", () => {
   it("the backend's environment is a valid API configuration whose drain fits the grace period", () => {
     const deployment = find("base", "Deployment", "guestbook-backend");
     const api = deployment.spec.template.spec.containers[0];
-    const env = Object.fromEntries(
-      api.env.map((e: any) => [e.name, e.value ?? (e.valueFrom ? "mongodb://from-secret:27017" : undefined)]),
-    );
-    const config = loadConfig(env);
-    expect(api.ports[0].containerPort).toBe(config.port);
-    expect(config.shutdownDelayMs).toBeGreaterThan(0);
-    expect(config.shutdownTimeoutMs).toBeLessThan(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000);
-    expect(api.env.find((e: any) => e.name === "MONGODB_URI").valueFrom.secretKeyRef).toEqual({ name: "guestbook-mongodb", key: "uri" });
+    const env = Object.fromEntries(api.env.map((e: any) => [e.name, e.value]));
+    // The connection string's file, from the Secret volume laid out as the kubelet does it.
+    const root = tempDir();
+    try {
+      const { mountPath, volume } = uriFileVolume("base");
+      new ProjectedSecret(join(root.path, mountPath)).write({ uri: "mongodb://from-secret:27017" });
+      const config = loadConfig({ ...env, MONGODB_URI_FILE: join(root.path, env.MONGODB_URI_FILE) });
+      expect(config.mongodb?.uri).toBe("mongodb://from-secret:27017");
+      expect(api.ports[0].containerPort).toBe(config.port);
+      expect(config.shutdownDelayMs).toBeGreaterThan(0);
+      expect(config.shutdownTimeoutMs).toBeLessThan(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000);
+      expect(volume.secret).toMatchObject({ secretName: "guestbook-mongodb", items: [{ key: "uri", path: "uri" }] });
+    } finally {
+      root.remove();
+    }
+  });
+
+  it("mounts the connection string's Secret read-only as a folder, so a rotated password reaches running pods", () => {
+    const api = container("base", "guestbook-backend");
+    expect(api.env.some((e: any) => e.name === "MONGODB_URI")).toBe(false);
+    const { mount } = uriFileVolume("base");
+    expect(mount).toEqual({ name: "mongodb-uri", mountPath: "/etc/guestbook/mongodb", readOnly: true }); // no subPath
+    expect(api.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 });
 
@@ -165,8 +188,7 @@ describe("environments differ only where they must", () => {
     expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("1Gi");
     expect(mongo.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/data/db" });
     expect(rendered["overlays/local"]!.some((o) => o.kind === "ExternalSecret")).toBe(false);
-    const secretName = container("overlays/local", "guestbook-backend").env.find((e: any) => e.name === "MONGODB_URI").valueFrom
-      .secretKeyRef.name;
+    const secretName = uriFileVolume("overlays/local").volume.secret.secretName;
     const secret = find("overlays/local", "Secret", secretName);
     expect(Buffer.from(secret.data.uri, "base64").toString()).toBe("mongodb://guestbook-mongodb:27017/?directConnection=true");
   });

@@ -15,6 +15,16 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) dir.remove();
 });
 
+const storeUp = async (url: string) => (await (await fetch(`${url}/metrics`)).text()).match(/^guestbook_store_up (\d)$/m)?.[1];
+
+async function until(condition: () => Promise<boolean>, withinMs: number): Promise<void> {
+  const started = performance.now();
+  while (!(await condition())) {
+    if (performance.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function timed(url: string, init?: RequestInit) {
   const started = performance.now();
   const res = await fetch(url, init);
@@ -104,7 +114,7 @@ describe("MongoDB faults, through the real driver", () => {
   });
 });
 
-describe("MongoDB lifecycle, through the real driver, against the wire-protocol responder", () => {
+describe("MongoDB lifecycle, through the real driver, against the wire-protocol responder", { timeout: 20_000 }, () => {
   const TIMEOUT_MS = 1_000;
   // One connect attempt under way when the database comes up, plus the driver's monitor
   // re-check (at most every 500 ms while a caller waits) and the handshake.
@@ -140,6 +150,37 @@ describe("MongoDB lifecycle, through the real driver, against the wire-protocol 
     expect((await fetch(`${url}/api/entries`, postJson({ name: "Ann", message: "hi" }))).status).toBe(201);
     expect(running.output()).toContain("MongoDB reachable again");
     expect(running.output()).not.toContain("MongoTopologyClosedError");
+  });
+
+  it("after the first contact, an outage keeps /readyz 200 while data routes answer JSON 503 with Retry-After, and shows in metrics and logs", async () => {
+    responder = await MongoResponder.reserve();
+    await responder.start();
+    running = await startServer({ MONGODB_URI: responder.uri(), MONGODB_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: "info" });
+    const { url } = running;
+    expect(await storeUp(url)).toBe("1");
+
+    await responder.stop(); // Atlas failing over, or in maintenance, for longer than a request
+    for (let i = 0; i < 3; i++) {
+      const { status, ms } = await timed(`${url}/readyz`);
+      expect(status).toBe(200); // the pod stays in the endpoints ...
+      expect(ms).toBeLessThan(3000); // ... and answers within the probe's timeoutSeconds
+    }
+    for (const res of [await fetch(`${url}/api/entries`), await fetch(`${url}/api/entries`, postJson({ name: "Ann", message: "hi" }))]) {
+      expect(res.status).toBe(503); // ... so the API, not the ingress, answers
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(await res.json()).toMatchObject({ error: { code: "store_unavailable" } });
+    }
+    expect(await storeUp(url)).toBe("0");
+
+    await responder.start();
+    await until(async () => (await fetch(`${url}/api/entries`)).status === 200, RECOVERY_BOUND_MS);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await storeUp(url)).toBe("1");
+    // The child's log reaches us through a pipe, possibly after the response that caused it.
+    await until(async () => /"msg":"The store is available again after [\d.]+ s"/.test(running!.output()), 2_000);
+    const outage = running.output().split("\n").filter((line) => line.includes("The store is unavailable"));
+    expect(outage).toHaveLength(1);
+    expect(JSON.parse(outage[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining("staying ready") });
   });
 
   it("a wrong password: data routes answer 500, readiness 503, and one error line says why", async () => {

@@ -81,14 +81,22 @@ describe("a database that starts after the app", () => {
     expect(log.lines).toContainEqual(expect.objectContaining({ level: 30, msg: "MongoDB reachable again" }));
   });
 
-  it("recovers the same way after the database goes away and comes back", async () => {
-    const { app } = await serving();
+  it("stays ready while a database it has reached goes away, answers 503 meanwhile, and serves again once it is back", async () => {
+    const { app, log } = await serving();
     await pollUntilReady(app, RECOVERY_BOUND_MS);
     await responder!.stop();
     expect((await app.request("/api/entries")).status).toBe(503);
+    expect((await app.request("/readyz")).status).toBe(200);
     await responder!.start();
-    await pollUntilReady(app, RECOVERY_BOUND_MS);
-    expect((await app.request("/api/entries")).status).toBe(200);
+    const started = performance.now();
+    while ((await app.request("/api/entries")).status !== 200) {
+      expect(performance.now() - started).toBeLessThan(RECOVERY_BOUND_MS);
+      await sleep(50);
+    }
+    expect((await app.request("/readyz")).status).toBe(200);
+    expect(log.lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^The store is unavailable/), expect.stringMatching(/^The store is available again after/)]),
+    );
   });
 });
 

@@ -22,6 +22,8 @@ export interface MongoStoreOptions {
   collectionName?: string;
   /** Where the store says why it is not ready; silent when absent. */
   logger?: StoreLogger;
+  /** The setting the URI came from, named in those lines: MONGODB_URI by default. */
+  uriSource?: string;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -58,7 +60,7 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
   const client = new MongoClient(options.uri, mongoClientOptions(options.timeoutMs));
   const db = client.db(options.dbName, DURABILITY);
   const entries: Collection<EntryDocument> = db.collection<EntryDocument>(options.collectionName ?? "entries");
-  const report = reporter(options.logger, `${options.dbName}.${entries.collectionName}`);
+  const report = reporter(options.logger, `${options.dbName}.${entries.collectionName}`, options.uriSource ?? "MONGODB_URI");
   let closed = false;
 
   let connection: Promise<void> | undefined;
@@ -160,7 +162,7 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
 }
 
 /** The store's log lines: why it is not ready, at most once a minute per cause, and recovery. */
-function reporter(logger: StoreLogger | undefined, namespace: string) {
+function reporter(logger: StoreLogger | undefined, namespace: string, uriSource: string) {
   let last = { line: "", at: Number.NEGATIVE_INFINITY };
   let failing = false;
   const once = (level: "warn" | "error", details: object, line: string) => {
@@ -180,18 +182,18 @@ function reporter(logger: StoreLogger | undefined, namespace: string) {
       const code = (error as { code?: unknown }).code;
       const details = { err: error, code, codeName: (error as { codeName?: unknown }).codeName };
       if (isTransient(error)) return once("warn", details, `MongoDB unavailable (${describeMongoError(error)}); retrying on the next request`);
-      once("error", details, explain(stage, code, namespace, error));
+      once("error", details, explain(stage, code, namespace, uriSource, error));
     },
   };
 }
 
 // The permanent failures an operator can fix, each as one line that says how.
-function explain(stage: "connect" | "index", code: unknown, namespace: string, error: unknown): string {
+function explain(stage: "connect" | "index", code: unknown, namespace: string, uriSource: string, error: unknown): string {
   if (code === 18) {
-    return "MongoDB rejected the user name or password in MONGODB_URI (AuthenticationFailed, code 18): check the credentials and authSource; the API stays not ready";
+    return `MongoDB rejected the user name or password in ${uriSource} (AuthenticationFailed, code 18): check the credentials and authSource; the API stays not ready`;
   }
   if (stage === "index" && code === 13) {
-    return `The MongoDB user in MONGODB_URI may not create indexes on ${namespace} (Unauthorized, code 13): grant it the createIndex action (Atlas role readWrite) or create {createdAt: -1, _id: -1} once by hand; the API stays not ready`;
+    return `The MongoDB user in ${uriSource} may not create indexes on ${namespace} (Unauthorized, code 13): grant it the createIndex action (Atlas role readWrite) or create {createdAt: -1, _id: -1} once by hand; the API stays not ready`;
   }
   if (stage === "index") {
     return `Cannot create the ${NEWEST_FIRST_INDEX} index {createdAt: -1, _id: -1} on ${namespace} (${describeMongoError(error)}); the API stays not ready`;
