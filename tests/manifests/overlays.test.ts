@@ -160,6 +160,14 @@ describe("environments differ only where they must", () => {
     expect(find("overlays/prod", "ExternalSecret", "guestbook-mongodb").spec.data[0].remoteRef.key).toBe("guestbook/prod/mongodb-uri");
   });
 
+  it("the ExternalSecret writes out what the External Secrets CRD defaults, so no diff sees Git and the cluster disagree", () => {
+    for (const dir of ["overlays/dev", "overlays/prod"]) {
+      const remoteRef = find(dir, "ExternalSecret", "guestbook-mongodb").spec.data[0].remoteRef;
+      // The defaults of the external-secrets.io/v1 CRD up to v2.8 (v2.9.0 stopped defaulting them).
+      expect(remoteRef).toMatchObject({ conversionStrategy: "Default", decodingStrategy: "None", metadataPolicy: "None" });
+    }
+  });
+
   it("local runs MongoDB in the cluster on a PersistentVolumeClaim, with no external secret store", () => {
     const mongo = find("overlays/local", "StatefulSet", "guestbook-mongodb");
     expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("1Gi");
