@@ -63,6 +63,29 @@ describe("base", () => {
   });
 });
 
+describe("the backend's egress", () => {
+  const egress = () => find("base", "NetworkPolicy", "guestbook-backend-egress").spec.egress as any[];
+  const allows = (rule: any, port: number, protocol: string) =>
+    rule.ports.some((p: any) => p.protocol === protocol && p.port <= port && port <= (p.endPort ?? p.port));
+
+  it("resolves names through the cluster DNS pods and through NodeLocal DNSCache's link-local address", () => {
+    const dns = egress().filter((rule) => allows(rule, 53, "UDP") && allows(rule, 53, "TCP"));
+    expect(dns).toHaveLength(1);
+    expect(dns[0].to).toContainEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    });
+    expect(dns[0].to).toContainEqual({ ipBlock: { cidr: "169.254.20.10/32" } });
+  });
+
+  it("reaches MongoDB on Atlas replica sets' 27017 and sharded clusters' 27016, and no other port", () => {
+    const mongo = egress().filter((rule) => !rule.to);
+    expect(mongo).toHaveLength(1);
+    for (const port of [27016, 27017]) expect(allows(mongo[0], port, "TCP"), String(port)).toBe(true);
+    for (const port of [27015, 27018, 53, 443]) expect(allows(mongo[0], port, "TCP"), String(port)).toBe(false);
+  });
+});
+
 describe("the manifests agree with the API they run", () => {
   it("probe paths are ones the real API answers with 200", async () => {
     const ctx = testApp();
