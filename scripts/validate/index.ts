@@ -1,4 +1,5 @@
 import { checkArgoCd } from "./argocd.js";
+import { checkCertManager } from "./cert-manager.js";
 import { type Manifest, parseManifests } from "./documents.js";
 import { checkGatewayApi } from "./gateway.js";
 import { checkNetworkPolicies } from "./networkpolicy.js";
@@ -50,6 +51,7 @@ export async function validateStream(
     ...checkReferences(manifests),
     ...checkGatewayApi(manifests),
     ...checkNetworkPolicies(manifests),
+    ...checkCertManager(manifests),
     ...(await checkArgoCd(manifests, repoRoot, options.renderPath ?? pathRenderer(repoRoot))),
   );
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
