@@ -45,7 +45,7 @@ function matchedByGitignore(repoRoot: string, path: string): boolean {
 }
 
 /** Whether Git ignores `path` in `repoRoot`; a tracked file never counts as ignored. */
-function isIgnored(repoRoot: string, path: string): boolean {
+export function isIgnored(repoRoot: string, path: string): boolean {
   const result = spawnSync("git", ["-C", repoRoot, "check-ignore", "--quiet", "--", path], { encoding: "utf8" });
   if (result.status === 0 || result.status === 1) return result.status === 0;
   // Not a Git work tree (a copy of the files): read .gitignore instead.

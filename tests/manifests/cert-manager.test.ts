@@ -42,7 +42,7 @@ describe("overlays/prod and cert-manager's HTTP-01 solver", () => {
     expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: ingress.spec.ingressClassName } } }]);
   });
 
-  describe("without components/cert-manager-http01", () => {
+  describe("without components/cert-manager-http01", { timeout: 30_000 }, () => {
     const copy = copyManifests();
     afterAll(() => copy.remove());
 

@@ -26,7 +26,8 @@ async function renderWithComponent(overlay: string) {
   return { text, objects: parseAllDocuments(text).map((d) => d.toJS() as Obj) };
 }
 
-describe.each(["dev", "prod", "local"])("overlays/%s with components/manual-secret", (overlay) => {
+// Each test renders and validates a whole overlay: seconds, more on a busy machine.
+describe.each(["dev", "prod", "local"])("overlays/%s with components/manual-secret", { timeout: 30_000 }, (overlay) => {
   it("renders and validates with no problem, and the backend reads a Secret listed as made by hand", async () => {
     const { text, objects } = await renderWithComponent(overlay);
     const { problems } = await validateStream(text, `overlays/${overlay}`);
