@@ -9,6 +9,8 @@ export default defineConfig({
           name: "node",
           include: ["tests/{api,store,process,manifests,scripts,docker}/**/*.test.ts"],
           environment: "node",
+          // Many of these start processes (kubectl, git, the server): 5 s is too tight on 2 cores.
+          testTimeout: 30_000,
         },
       },
       {

@@ -30,8 +30,9 @@ const logger = pino({
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
 });
-const store = await openStore(config).catch((error: Error) => {
-  // Only the embedded store can fail here (MongoDB connects lazily): say which folder and why.
+const store = await openStore(config, logger).catch((error: Error) => {
+  // Only the embedded store can fail here: MONGODB_URI was checked with the driver's parser
+  // when the configuration was read, and MongoDB connects in the background.
   process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
   process.exit(1);
 });
@@ -88,9 +89,15 @@ server.on("error", (error) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close. */
+/**
+ * Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close.
+ * A repeated signal changes nothing: the drain already under way ends on its own timer.
+ */
 async function shutdown(signal: string): Promise<void> {
-  if (draining) return;
+  if (draining) {
+    logger.info({ signal }, "already shutting down; signal ignored");
+    return;
+  }
   draining = true;
   logger.info({ signal, delayMs: config.shutdownDelayMs }, "shutting down: readiness now fails");
   setTimeout(() => {
@@ -106,5 +113,6 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+// `on`, not `once`: after a once-listener fires, a second signal would kill the process mid-drain.
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
