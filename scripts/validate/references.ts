@@ -10,6 +10,13 @@ interface ServicePort {
   targetPort?: number | string;
 }
 
+/**
+ * Secrets a workload reads that someone creates by hand in the cluster (never in Git), as a
+ * comma-separated list of names on the workload: writing them down is what lets the validator
+ * tell a deliberate manual Secret from a missing one.
+ */
+export const MANUAL_SECRETS_ANNOTATION = "guestbook-gitops.io/manual-secrets";
+
 const ofKind = (manifests: readonly Manifest[], kind: string) => manifests.filter((m) => m.object.kind === kind);
 const named = (manifests: readonly Manifest[], kind: string, name: string | undefined, namespace: string | undefined) =>
   manifests.find(
@@ -38,10 +45,12 @@ function providedSecrets(manifests: readonly Manifest[]): Map<string, Set<string
 function checkWorkloadRefs(w: Workload, manifests: readonly Manifest[], secrets: Map<string, Set<string> | undefined>): Problem[] {
   const problems: Problem[] = [];
   const ns = w.namespace ?? "";
+  const manual = new Set((w.manifest.object.metadata?.annotations?.[MANUAL_SECRETS_ANNOTATION] ?? "").split(",").map((s) => s.trim()));
   const requireSecret = (path: (string | number)[], name: string | undefined, key?: string) => {
     const key_ = `${ns}/${name}`;
+    if (name && manual.has(name)) return;
     if (!secrets.has(key_)) {
-      problems.push(problemAt(w.manifest, path, `Secret "${name}" is not provided by anything in this overlay (Secret or ExternalSecret)`, "reference/secret"));
+      problems.push(problemAt(w.manifest, path, `Secret "${name}" is not provided by anything in this overlay (Secret or ExternalSecret) nor listed in ${MANUAL_SECRETS_ANNOTATION}`, "reference/secret"));
       return;
     }
     const keys = secrets.get(key_);
