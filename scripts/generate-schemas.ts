@@ -1,67 +1,86 @@
 /**
- * `npm run schemas`: writes one strict JSON Schema per kind into schemas/, generated from the
- * TypeScript types of kubernetes-models (Kubernetes v1.33.0), @kubernetes-models/argo-cd (Argo
- * CD v2.14 CRDs) and @kubernetes-models/external-secrets (v1 API). Objects refuse unknown
- * fields (additionalProperties: false), as `kubeconform -strict` does. A test checks that the
- * committed files are what the pinned packages generate.
+ * `npm run schemas`: regenerates what the validator loads, offline and deterministically, from
+ * the npm packages in node_modules.
+ * - schemas/kubernetes/v<version>.json: the bundle of the Kubernetes version
+ *   @kubernetes/client-node carries (scripts/schemas/packaged-bundle.ts). Bundles a maintainer
+ *   imported with npm run schemas:import are left as they are.
+ * - schemas/crds/: one strict JSON Schema per custom resource kind in scripts/schemas/kinds.ts,
+ *   from the model packages' TypeScript types.
+ * - schemas/compiled/: precompiled validators, one module per Kubernetes bundle (every built-in
+ *   kind of that version) and one for the custom resources.
+ * A test checks that the committed files are what this generates.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createGenerator } from "ts-json-schema-generator";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { compileModule } from "./schemas/compile.js";
+import { crdSchemas } from "./schemas/crds.js";
+import {
+  BUNDLE_DIR,
+  type KubernetesBundle,
+  bundleText,
+  compiledModuleName,
+  describeSource,
+  isPackaged,
+  kubernetesVersions,
+  readBundle,
+} from "./schemas/kubernetes-bundle.js";
+import { CLIENT_NODE } from "./schemas/client-node.js";
+import { packagedBundle } from "./schemas/packaged-bundle.js";
+import { strictDocument } from "./schemas/strict.js";
 
 export const SCHEMA_DIR = "schemas";
-const KINDS_SOURCE = "scripts/schemas/kinds.ts";
+/** The folders npm run schemas owns: emptied and rewritten on every run. */
+export const GENERATED_DIRS = ["schemas/crds", "schemas/compiled"];
 
-interface KindSchema {
-  definitions?: Record<string, { properties?: Record<string, { const?: string }> }>;
-  $ref?: string;
+/** The bundles in schemas/kubernetes/ that npm run schemas wrote (from a package), by path. */
+export function packagedBundleFiles(): string[] {
+  return kubernetesVersions()
+    .filter((version) => isPackaged(readBundle(version).source))
+    .map((version) => `${BUNDLE_DIR}/v${version}.json`);
 }
 
-/** The kind aliases declared in kinds.ts, in order. */
-function kindAliases(): string[] {
-  return [...readFileSync(KINDS_SOURCE, "utf8").matchAll(/^export type (\w+) =/gm)].map((m) => m[1]!);
+function kubernetesModule(bundle: KubernetesBundle): string {
+  const document = strictDocument(bundle);
+  const kinds = Object.fromEntries(
+    Object.entries(bundle.kinds).map(([key, definition]) => [key, `${document.$id}#/definitions/${definition}`]),
+  );
+  return compileModule([document], kinds, `Kubernetes ${bundle.kubernetesVersion}: every built-in kind, strict (from ${describeSource(bundle.source)}).`);
 }
 
-/** apiVersion and kind as the generated schema pins them. */
-function identify(schema: KindSchema, alias: string): { apiVersion: string; kind: string } {
-  const root = schema.definitions?.[alias];
-  const target = root && "$ref" in root ? String(root.$ref).replace("#/definitions/", "") : alias;
-  const properties = schema.definitions?.[target]?.properties;
-  const apiVersion = properties?.apiVersion?.const;
-  const kind = properties?.kind?.const;
-  if (!apiVersion || !kind) throw new Error(`${alias}: the type does not pin apiVersion and kind`);
-  return { apiVersion, kind };
-}
-
-/** File name of a kind's schema, after kubeconform's "<kind>-<group>-<version>.json". */
-export const schemaFileName = (apiVersion: string, kind: string): string => {
-  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  return `${[kind, group?.split(".")[0], version].filter(Boolean).join("-").toLowerCase()}.json`;
-};
-
+/** Every generated file, by path from the repository root. */
 export function generateSchemas(): Map<string, string> {
-  const generator = createGenerator({
-    path: KINDS_SOURCE,
-    tsconfig: "scripts/schemas/tsconfig.json",
-    skipTypeCheck: true,
-    additionalProperties: false,
-    expose: "all",
-    topRef: true,
-    jsDoc: "none",
-  });
   const files = new Map<string, string>();
-  for (const alias of kindAliases()) {
-    const schema = generator.createSchema(alias) as KindSchema;
-    const { apiVersion, kind } = identify(schema, alias);
-    files.set(schemaFileName(apiVersion, kind), `${JSON.stringify(schema, null, 1)}\n`);
+  const crds = crdSchemas();
+  for (const crd of crds) files.set(`schemas/crds/${crd.file}`, `${JSON.stringify(crd.schema, null, 1)}\n`);
+  files.set(
+    "schemas/compiled/crds.js",
+    compileModule(
+      crds.map((crd) => ({ ...crd.schema, $id: `crds/${crd.file}` })),
+      Object.fromEntries(crds.map((crd) => [`${crd.apiVersion}/${crd.kind}`, `crds/${crd.file}`])),
+      "Custom resources: the aliases in scripts/schemas/kinds.ts, strict.",
+    ),
+  );
+  const packaged = packagedBundle();
+  const imported = kubernetesVersions()
+    .map((version) => readBundle(version))
+    .filter((bundle) => !isPackaged(bundle.source));
+  if (imported.some((bundle) => bundle.kubernetesVersion === packaged.kubernetesVersion)) {
+    throw new Error(`${BUNDLE_DIR}/v${packaged.kubernetesVersion}.json was imported, but ${CLIENT_NODE} carries that version: delete it`);
   }
+  files.set(`${BUNDLE_DIR}/v${packaged.kubernetesVersion}.json`, bundleText(packaged));
+  for (const bundle of [packaged, ...imported]) files.set(`schemas/compiled/${compiledModuleName(bundle.kubernetesVersion)}`, kubernetesModule(bundle));
   return files;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const files = generateSchemas();
-  rmSync(SCHEMA_DIR, { recursive: true, force: true });
-  mkdirSync(SCHEMA_DIR, { recursive: true });
-  for (const [name, text] of files) writeFileSync(join(SCHEMA_DIR, name), text);
-  console.log(`wrote ${files.size} schemas to ${SCHEMA_DIR}/: ${readdirSync(SCHEMA_DIR).join(", ")}`);
+  for (const dir of GENERATED_DIRS) rmSync(dir, { recursive: true, force: true });
+  for (const file of packagedBundleFiles()) rmSync(file);
+  // Schemas generated before these folders existed lay directly in schemas/.
+  for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".json"))) rmSync(join(SCHEMA_DIR, file));
+  for (const [path, text] of files) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  console.log(`wrote ${files.size} files to ${[BUNDLE_DIR, ...GENERATED_DIRS].join(", ")} (Kubernetes ${kubernetesVersions().join(", ")})`);
 }

@@ -130,7 +130,7 @@ async function checkApplication(app: Manifest, projects: readonly Manifest[], re
     problems.push(at(["spec", "destination", "namespace"], `"${spec.destination?.namespace}" differs from the namespace ${path} deploys to (${[...namespaces].join(", ")})`, "argocd/destination"));
   }
   for (const hpa of rendered.filter((m) => m.object.kind === "HorizontalPodAutoscaler")) {
-    const target = (hpa.object.spec as { scaleTargetRef?: { kind?: string; name?: string } }).scaleTargetRef;
+    const target = (hpa.object.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
     const ignored = (spec.ignoreDifferences ?? []).some(
       (d) => d.kind === target?.kind && d.name === target?.name && (d.jsonPointers ?? []).includes("/spec/replicas"),
     );

@@ -18,10 +18,17 @@ export interface Manifest {
   lineOf(path: readonly (string | number)[]): number | undefined;
 }
 
-export const resourceName = (object: KubeObject, index: number): string =>
+/** "Kind/name", or `unnamed` (where it sits in the stream) when the object has no kind or name. */
+export const resourceName = (object: KubeObject, unnamed: string): string =>
   typeof object.kind === "string" && typeof object.metadata?.name === "string"
     ? `${object.kind}/${object.metadata.name}`
-    : `document ${index + 1}`;
+    : unnamed;
+
+const isMapping = (value: unknown): value is KubeObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+// kubectl's `kind: List` wraps objects in `items`; kubeconform validates each of them.
+const isList = (object: KubeObject) => typeof object.kind === "string" && object.kind.toLowerCase() === "list";
 
 /** The key written at `offset`, for naming a duplicate. */
 function keyAt(text: string, offset: number): string {
@@ -30,7 +37,10 @@ function keyAt(text: string, offset: number): string {
   return /^\s*-?\s*([^:\s]+)/.exec(line)?.[1] ?? "?";
 }
 
-/** Parses a YAML stream strictly: duplicate keys and syntax errors are problems, not warnings. */
+/**
+ * Parses a YAML stream strictly: duplicate keys and syntax errors are problems, not warnings.
+ * Empty and comment-only documents are skipped, and a List yields its items, as kubeconform does.
+ */
 export function parseManifests(text: string, source: string): { manifests: Manifest[]; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -38,46 +48,44 @@ export function parseManifests(text: string, source: string): { manifests: Manif
   const problems: Problem[] = [];
   const docs = Array.isArray(documents) ? documents : [];
   docs.forEach((doc, index) => {
+    const unnamed = `document ${index + 1}`;
     for (const error of doc.errors) {
       const { line } = lineCounter.linePos(error.pos[0]);
       const message =
         error.code === "DUPLICATE_KEY"
           ? `duplicate key "${keyAt(text, error.pos[0])}"`
           : error.message.split("\n")[0]!;
-      const readable = doc.contents && error.code === "DUPLICATE_KEY" ? (doc.toJS() as KubeObject) : null;
-      const resource = readable && typeof readable === "object" ? resourceName(readable, index) : `document ${index + 1}`;
+      const readable = doc.contents && error.code === "DUPLICATE_KEY" ? (doc.toJS() as unknown) : null;
+      const resource = isMapping(readable) ? resourceName(readable, unnamed) : unnamed;
       problems.push({ source, resource, path: "", line, message, rule: "yaml" });
     }
     // A duplicate key is reported above; the rest of the document is still checked.
     const fatal = doc.errors.some((error) => error.code !== "DUPLICATE_KEY");
     if (fatal || doc.contents === null) return;
     const object = doc.toJS() as unknown;
+    if (object === null) return;
     const firstLine = doc.contents.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
-    if (typeof object !== "object" || object === null || Array.isArray(object)) {
-      problems.push({
-        source,
-        resource: `document ${index + 1}`,
-        path: "",
-        line: firstLine,
-        message: "a manifest must be a YAML mapping",
-        rule: "yaml",
-      });
-      return;
+    const lineOf = (path: readonly (string | number)[]) => {
+      for (let depth = path.length; depth >= 0; depth--) {
+        const node = doc.getIn(path.slice(0, depth), true);
+        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return firstLine;
+    };
+    const add = (value: unknown, prefix: (string | number)[], label: string) => {
+      if (!isMapping(value)) {
+        problems.push({ source, resource: label, path: "", line: lineOf(prefix), message: "a manifest must be a YAML mapping", rule: "yaml" });
+        return;
+      }
+      manifests.push({ source, index, object: value, resource: resourceName(value, label), lineOf: (path) => lineOf([...prefix, ...path]) });
+    };
+    if (!isMapping(object) || !isList(object)) {
+      add(object, [], unnamed);
+    } else if (Array.isArray(object.items ?? [])) {
+      ((object.items ?? []) as unknown[]).forEach((item, i) => add(item, ["items", i], `${unnamed} item ${i + 1}`));
+    } else {
+      problems.push({ source, resource: unnamed, path: "items", line: lineOf(["items"]), message: "the items of a List must be a sequence", rule: "schema" });
     }
-    const kubeObject = object as KubeObject;
-    manifests.push({
-      source,
-      index,
-      object: kubeObject,
-      resource: resourceName(kubeObject, index),
-      lineOf(path) {
-        for (let depth = path.length; depth >= 0; depth--) {
-          const node = doc.getIn(path.slice(0, depth), true);
-          if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-        }
-        return firstLine;
-      },
-    });
   });
   return { manifests, problems };
 }

@@ -88,7 +88,7 @@ function checkWorkload(w: Workload, all: readonly Manifest[]): Problem[] {
   }
   if (w.kind !== "Deployment") return problems;
 
-  const spec = w.manifest.object.spec as {
+  const spec = (w.manifest.object.spec ?? {}) as {
     replicas?: number;
     strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } };
   };

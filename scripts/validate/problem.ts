@@ -2,7 +2,7 @@
 export interface Problem {
   /** The rendered overlay or the file the manifest came from. */
   source: string;
-  /** Kind/name, or "document N" when the document has no usable kind or name. */
+  /** Kind/name, "document N" when the document has no usable kind or name, "" for the whole source. */
   resource: string;
   /** Dotted path inside the manifest, e.g. spec.template.spec.containers[0].image; "" for the whole object. */
   path: string;
@@ -15,7 +15,7 @@ export interface Problem {
 export function formatProblem(p: Problem): string {
   const where = [p.resource, p.path].filter(Boolean).join(" ");
   const line = p.line ? ` (line ${p.line})` : "";
-  return `${p.source}: ${where}${line}: ${p.message} [${p.rule}]`;
+  return `${p.source}: ${where ? `${where}${line}: ` : ""}${p.message} [${p.rule}]`;
 }
 
 /** JSON pointer or path segments → "spec.containers[0].image". */

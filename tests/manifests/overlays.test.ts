@@ -1,4 +1,5 @@
 /** What each environment must look like, read from real `kubectl kustomize` output. */
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -144,6 +145,12 @@ describe.each([
   it(`puts every namespaced object in ${namespace}, under a restricted Namespace`, () => {
     for (const o of rendered[dir]!.filter((o) => o.kind !== "Namespace")) expect(o.metadata.namespace).toBe(namespace);
     expect(find(dir, "Namespace", namespace).metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  });
+
+  it("pins the Pod Security Standard to the oldest Kubernetes minor CI's kubeconform checks", () => {
+    const versions = spawnSync("bash", ["scripts/kubeconform.sh", "--versions"], { encoding: "utf8" }).stdout;
+    const oldest = versions.split("\n")[0]!.split(".").slice(0, 2).join(".");
+    expect(find(dir, "Namespace", namespace).metadata.labels?.["pod-security.kubernetes.io/enforce-version"]).toBe(`v${oldest}`);
   });
 
   it(`serves ${host}`, () => {
