@@ -4,6 +4,8 @@
 # External Secrets from the datreeio CRDs-catalog. Used by CI (npm run kubeconform).
 set -o errexit -o nounset -o pipefail
 
+# renovate: datasource=go depName=github.com/yannh/kubeconform
+readonly KUBECONFORM_VERSION="v0.8.0"
 readonly KUBERNETES_VERSION="${KUBERNETES_VERSION:-1.33.0}"
 readonly CRD_SCHEMAS='https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
 
@@ -38,7 +40,7 @@ main() {
     usage
     exit 1
   fi
-  require kubeconform "go install github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0"
+  require kubeconform "go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION}"
   command -v kubectl >/dev/null 2>&1 || require kustomize "install kubectl (it includes Kustomize) or kustomize 5"
 
   local out failed=0 checked=0 target
