@@ -131,7 +131,14 @@ export function extractDependencies(root = "."): { files: ExtractedFile[]; confi
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
       timeout: 180_000,
-      env: { ...process.env, LOG_LEVEL: "debug", LOG_FORMAT: "json", RENOVATE_BASE_DIR: work.path, RENOVATE_CONFIG_FILE: join(work.path, "global.json") },
+      env: {
+        // Nothing from the caller's own Renovate settings (tokens, platform, presets).
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("RENOVATE_"))),
+        LOG_LEVEL: "debug",
+        LOG_FORMAT: "json",
+        RENOVATE_BASE_DIR: work.path,
+        RENOVATE_CONFIG_FILE: join(work.path, "global.json"),
+      },
     });
     const logs = run.stdout
       .split("\n")
