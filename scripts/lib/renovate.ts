@@ -157,6 +157,8 @@ export function extractDependencies(root = "."): { files: ExtractedFile[]; confi
   }
 }
 
+const resolved = new Map<string, Promise<Record<string, unknown>>>();
+
 type ApplyPackageRules = (config: Record<string, unknown>) => Promise<Record<string, unknown>>;
 type ResolvePresets = (config: Record<string, unknown>) => Promise<{ config: Record<string, unknown> }>;
 
@@ -176,6 +178,9 @@ export async function packageRules(root = "."): Promise<(dep: ExtractedDep & { m
   else process.env.LOG_LEVEL = level;
   const { resolveConfigPresets } = await load<{ resolveConfigPresets: ResolvePresets }>("config/presets/index.js");
   const { applyPackageRules } = await load<{ applyPackageRules: ApplyPackageRules }>("util/package-rules/index.js");
-  const { config } = await resolveConfigPresets(readConfig(root));
+  // Resolving the presets takes seconds; a copy of the repository with the same config reuses it.
+  const raw = JSON.stringify(readConfig(root));
+  if (!resolved.has(raw)) resolved.set(raw, resolveConfigPresets(JSON.parse(raw) as Record<string, unknown>).then((r) => r.config));
+  const config = await resolved.get(raw)!;
   return (dep) => applyPackageRules({ ...config, ...dep, packageName: dep.packageName ?? dep.depName });
 }
