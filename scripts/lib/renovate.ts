@@ -85,17 +85,27 @@ export function renovatePackage(): string {
     );
     throw installFailure;
   }
-  if (!existsSync(pkg)) renameSync(partial, cache);
-  else rmSync(partial, { recursive: true, force: true }); // another process won the race
+  if (existsSync(join(pkg, "package.json"))) {
+    rmSync(partial, { recursive: true, force: true }); // another process won the race
+  } else {
+    rmSync(cache, { recursive: true, force: true });
+    renameSync(partial, cache);
+  }
   return pkg;
 }
+
+/** The environment Renovate runs in: ours, without the caller's own Renovate settings (tokens, platform, presets). */
+const renovateEnv = (settings: Record<string, string>) => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("RENOVATE_"))),
+  ...settings,
+});
 
 /** Renovate's own validator, strict, on the repository's config: ok, or its errors. */
 export function validateConfig(root = "."): { ok: boolean; output: string } {
   const result = spawnSync(process.execPath, [join(renovatePackage(), "dist", "config-validator.js"), "--strict"], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, LOG_LEVEL: "info", LOG_FORMAT: "pretty" },
+    env: renovateEnv({ LOG_LEVEL: "info", LOG_FORMAT: "pretty" }),
     timeout: 120_000,
   });
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
@@ -131,14 +141,12 @@ export function extractDependencies(root = "."): { files: ExtractedFile[]; confi
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
       timeout: 180_000,
-      env: {
-        // Nothing from the caller's own Renovate settings (tokens, platform, presets).
-        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("RENOVATE_"))),
+      env: renovateEnv({
         LOG_LEVEL: "debug",
         LOG_FORMAT: "json",
         RENOVATE_BASE_DIR: work.path,
         RENOVATE_CONFIG_FILE: join(work.path, "global.json"),
-      },
+      }),
     });
     const logs = run.stdout
       .split("\n")
