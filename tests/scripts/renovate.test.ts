@@ -100,6 +100,8 @@ describe("every version pin is kept current by a Renovate manager", () => {
     expect(groupOf(results, "components/in-cluster-mongodb/statefulset.yaml", "mongo")).toBe("MongoDB server");
     expect(groupOf(results, "scripts/e2e-kind.sh", "KIND_VERSION")).toBe("kind");
     expect(groupOf(results, "scripts/e2e-kind.sh", "KIND_NODE_VERSION")).toBe("kind");
+    expect(groupOf(results, "scripts/kubeconform.sh", "KUBECONFORM_VERSION")).toBe("kubeconform");
+    expect(groupOf(results, ".github/workflows/ci.yaml", "github.com/yannh/kubeconform/cmd/kubeconform")).toBe("kubeconform");
   });
 
   it("names a reason for each pin it leaves to people", () => {
