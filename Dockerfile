@@ -2,9 +2,10 @@
 # One file, two images, one lockfile:
 #   docker build --target api -t guestbook-api .   Node.js API (also serves nothing but /api and probes)
 #   docker build --target web -t guestbook-web .   the built UI behind unprivileged nginx
-# Base images are pinned by tag and digest; Renovate or Dependabot should keep them current.
-ARG NODE_IMAGE=node:24-alpine@sha256:e67514e5d0f6c46656005e1b693b2ec9d52e80b641307de684d4a015ba7a4eaf
-ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29-alpine@sha256:0c79d56aee561a1d81c63f00eee5fb5fe29279560cdc55e91425133104c7fbe6
+# Base images are pinned by exact tag and multi-arch index digest; Renovate moves both
+# together (renovate.json5; what each is and why: docs/dependencies.md).
+ARG NODE_IMAGE=node:24.21.0-alpine@sha256:ebfe2f90462722a7a4de65e91990e97fe0d401c70e0e762c5b53302f905ec1c1
+ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.30.5-alpine@sha256:4714e0b1b2577eaa1a6131d07c958b67f0eb68e6d0521e90c6e5287db8cf0bc5
 
 # Every dependency, once, from the lockfile. The compilers are only for better-sqlite3,
 # should no prebuilt binary match the platform.
@@ -38,6 +39,8 @@ EXPOSE 8080
 ENTRYPOINT ["node", "dist/api/server.js"]
 
 FROM ${NGINX_IMAGE} AS web
+# Our own main configuration (fixed worker count, pid and temp files under /tmp) and the site.
+COPY nginx/nginx.conf /etc/nginx/nginx.conf
 COPY nginx/default.conf /etc/nginx/conf.d/default.conf
 COPY --from=build /app/dist/web /usr/share/nginx/html
 # The image's nginx user; matches the frontend's runAsUser.

@@ -9,6 +9,12 @@ set -o errexit -o nounset -o pipefail
 
 readonly CLUSTER="${CLUSTER:-guestbook-e2e}"
 readonly NAMESPACE="guestbook-local"
+# The oldest kind that can run the node image below (node images are built per kind release).
+# renovate: datasource=github-releases depName=kubernetes-sigs/kind
+readonly KIND_VERSION="v0.33.0"
+# The node image kind v0.33.0 defaults to, pinned by digest as its release notes ask.
+# renovate: datasource=docker depName=kindest/node
+readonly KIND_NODE_VERSION="v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5"
 # renovate: datasource=github-releases depName=envoyproxy/gateway
 readonly ENVOY_GATEWAY_VERSION="1.9.0"
 readonly ENVOY_GATEWAY_MANIFEST="https://github.com/envoyproxy/gateway/releases/download/v${ENVOY_GATEWAY_VERSION}/install.yaml"
@@ -28,6 +34,15 @@ require() {
   done
 }
 
+require_kind_version() {
+  local installed
+  installed=$(kind version | grep -o 'v[0-9][0-9.]*' | head -1)
+  if [[ "$(printf '%s\n' "$KIND_VERSION" "$installed" | sort -V | head -1)" != "$KIND_VERSION" ]]; then
+    echo "e2e-kind.sh: kind ${installed:-unknown} is older than ${KIND_VERSION}, which the node image kindest/node:${KIND_NODE_VERSION%@*} needs" >&2
+    exit 1
+  fi
+}
+
 cleanup() {
   if [[ "${KEEP_CLUSTER:-0}" == "1" ]]; then
     echo "keeping cluster ${CLUSTER} (kind delete cluster --name ${CLUSTER})"
@@ -38,7 +53,7 @@ cleanup() {
 
 create_cluster() {
   log "creating kind cluster ${CLUSTER}"
-  kind create cluster --name "$CLUSTER" --wait 120s --config - <<YAML
+  kind create cluster --name "$CLUSTER" --image "kindest/node:${KIND_NODE_VERSION}" --wait 120s --config - <<YAML
 kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
 nodes:
@@ -91,6 +106,7 @@ sign_and_read() {
 
 main() {
   require docker kind kubectl curl
+  require_kind_version
   cd "$(dirname "$0")/.."
   trap cleanup EXIT
   create_cluster

@@ -6,6 +6,8 @@
 # datreeio CRDs-catalog. Used by CI (npm run kubeconform); --versions prints the versions.
 set -o errexit -o nounset -o pipefail
 
+# renovate: datasource=go depName=github.com/yannh/kubeconform
+readonly KUBECONFORM_VERSION="v0.8.0"
 # 1.35: the oldest minor in upstream support (until 2027-02-28), the overlays' Pod Security
 # enforce-version. 1.37: the newest release (2026-08-26), which no npm package carries a spec of,
 # so only kubeconform checks it. kubeconform downloads its schemas from
@@ -62,7 +64,7 @@ main() {
     usage
     exit 1
   fi
-  require kubeconform "go install github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0"
+  require kubeconform "go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION}"
   command -v kubectl >/dev/null 2>&1 || require kustomize "install kubectl (it includes Kustomize) or kustomize 5"
 
   # overlays/local generates its Secrets from git-ignored files: make them on a fresh checkout.

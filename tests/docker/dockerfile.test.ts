@@ -44,6 +44,11 @@ describe("Dockerfile", () => {
     for (const s of external) expect(s.from, s.name).toMatch(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
   });
 
+  it("builds and runs on exactly the Node.js version .nvmrc pins for development and CI", () => {
+    const nvmrc = readFileSync(".nvmrc", "utf8").trim().replace(/^v/, "");
+    for (const name of ["deps", "api"]) expect(stage(name).from, name).toMatch(new RegExp(`^node:${nvmrc.replaceAll(".", "\\.")}-alpine@`));
+  });
+
   it.each([
     ["api", "backend"],
     ["web", "frontend"],

