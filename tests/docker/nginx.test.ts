@@ -1,67 +1,19 @@
 /** The web image's nginx configuration, served for real by Debian's nginx against dist/web. */
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, requireBuild } from "../../scripts/lib/server-process.js";
-import { requireTool } from "../../scripts/lib/which.js";
-import { tempDir } from "../helpers/app.js";
+import { startNginx } from "../helpers/nginx.js";
 
-const findNginx = () =>
-  requireTool("nginx", "install it (apt-get install nginx) to test the web image's configuration.", ["/usr/sbin"]);
-
-let nginx: ChildProcess;
+let nginx: Awaited<ReturnType<typeof startNginx>>;
 let base: string;
-let dir: ReturnType<typeof tempDir>;
 let asset: string;
 
 beforeAll(async () => {
-  requireBuild();
-  const binary = findNginx();
-  dir = tempDir("guestbook-nginx-");
-  const port = await freePort();
-  const site = readFileSync("nginx/default.conf", "utf8");
-  // Only the image's paths and port change; every directive under test is kept.
-  const local = site
-    .replace("listen 8080;", `listen 127.0.0.1:${port};`)
-    .replace("listen [::]:8080;", "")
-    .replace("root /usr/share/nginx/html;", `root ${resolve("dist/web")};`);
-  expect(local).not.toMatch(/listen\s+\S*8080/);
-  expect(local).not.toMatch(/root \/usr\/share/);
-  writeFileSync(join(dir.path, "site.conf"), local);
-  writeFileSync(
-    join(dir.path, "nginx.conf"),
-    `daemon off;
-pid ${dir.path}/nginx.pid;
-error_log stderr warn;
-events {}
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  client_body_temp_path ${dir.path}/client;
-  proxy_temp_path ${dir.path}/proxy;
-  fastcgi_temp_path ${dir.path}/fastcgi;
-  uwsgi_temp_path ${dir.path}/uwsgi;
-  scgi_temp_path ${dir.path}/scgi;
-  include ${dir.path}/site.conf;
-}
-`,
-  );
-  nginx = spawn(binary, ["-c", join(dir.path, "nginx.conf"), "-p", dir.path], { stdio: ["ignore", "inherit", "inherit"] });
-  base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 5000;
-  while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline || nginx.exitCode !== null) throw new Error("nginx did not start");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  nginx = await startNginx();
+  base = nginx.url;
   asset = /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync("dist/web/index.html", "utf8"))![1]!;
 });
 
-afterAll(() => {
-  nginx?.kill("SIGTERM");
-  dir?.remove();
-});
+afterAll(() => nginx?.stop());
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
 
