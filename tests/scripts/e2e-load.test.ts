@@ -24,8 +24,8 @@ afterEach(async () => {
 });
 
 /** A pod of the backend: the real server on the shared data, with the manifests' drain. */
-async function startPod(): Promise<RunningServer> {
-  const server = await startServer({ DATA_DIR: data.path, SHUTDOWN_DELAY_MS: "1000", RATE_LIMIT_PER_MINUTE: "0" });
+async function startPod(rateLimitPerMinute = "0"): Promise<RunningServer> {
+  const server = await startServer({ DATA_DIR: data.path, SHUTDOWN_DELAY_MS: "1000", RATE_LIMIT_PER_MINUTE: rateLimitPerMinute });
   servers.push(server);
   proxy.add(server.url);
   await proxy.waitReady(server.url);
@@ -76,6 +76,18 @@ describe("npm run e2e:load", () => {
     expect(summary(stdout)).toMatch(/ [1-9]\d* failed, /);
     expect(code).toBe(1);
   }, 90_000);
+
+  it("counts 429s apart and passes, unless --fail-on-429 says the sign rate was meant to stay below the limit", async () => {
+    await startPod("3");
+    const counted = startLoad("--max-seconds", "2");
+    const tolerant = await counted.result;
+    expect(summary(tolerant.stdout)).toMatch(/ 0 failed, [1-9]\d* rate limited \(429\), 0 lost, /);
+    expect(tolerant.code).toBe(0);
+
+    const strict = await startLoad("--max-seconds", "2", "--fail-on-429").result;
+    expect(strict.stdout).toMatch(/^failed: [1-9]\d* signs were rate limited although the sign rate was meant to stay below the limit \(--fail-on-429\)$/m);
+    expect(strict.code).toBe(1);
+  }, 30_000);
 
   it("refuses a missing URL with the usage line", async () => {
     const child = spawn(resolve("node_modules/.bin/tsx"), ["scripts/e2e/load.ts"], { stdio: ["ignore", "ignore", "pipe"] });
