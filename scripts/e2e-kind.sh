@@ -73,6 +73,7 @@ require() {
 resolve_source() {
   E2E_REVISION="${E2E_REVISION:-$(git rev-parse HEAD)}"
   git cat-file -e "${E2E_REVISION}^{commit}" 2>/dev/null || fail "E2E_REVISION ${E2E_REVISION} is not a commit of this checkout"
+  require_full_history
   if [[ -z "${E2E_REPO_URL:-}" && -n "$(git status --porcelain)" ]]; then
     echo "note: uncommitted changes go into the images but not into what Argo CD syncs (${E2E_REVISION:0:12})" >&2
   fi

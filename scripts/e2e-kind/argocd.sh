@@ -23,7 +23,7 @@ apply_application() {
 # Waits until Argo CD reports the Application Synced and Healthy at SHA, compared against
 # REPO_URL, printing each state it passes through; fails after TIMEOUT seconds.
 wait_for_application() {
-  local sha="$1" repo_url="$2" timeout="${3:-$SYNC_TIMEOUT}" state last="" deadline
+  local sha="$1" repo_url="$2" timeout="${3:-$SYNC_TIMEOUT}" state last="-" deadline
   deadline=$((SECONDS + timeout))
   while true; do
     state="$(kubectl -n argocd get applications.argoproj.io "$APP" \

@@ -27,15 +27,21 @@ choose_git_addresses() {
   GIT_URL="http://${GIT_HOST}:${GIT_PORT}/guestbook.git"
 }
 
+# A shallow history would make the served repository shallow too, and git fetch (as Argo CD runs
+# it) refuses branches whose shallow roots would change.
+require_full_history() {
+  [[ "$(git rev-parse --is-shallow-repository)" == "false" ]] ||
+    fail "the checkout is shallow: Argo CD cannot fetch from a shallow repository (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
+}
+
 # Seeds the repository with E2E_REVISION and serves it until stop_git_server.
 serve_git_repository() {
   GIT_ROOT="${WORK_DIR}/git"
   mkdir -p "$GIT_ROOT"
   git init --quiet --bare "${GIT_ROOT}/guestbook.git"
-  # CI's checkout is shallow (one commit): accept its history as it is.
-  git -C "${GIT_ROOT}/guestbook.git" config receive.shallowUpdate true
   git push --quiet "${GIT_ROOT}/guestbook.git" "${E2E_REVISION}:refs/heads/${GIT_BRANCH}"
-  npm run --silent e2e:git-server -- --root "$GIT_ROOT" --host "$GIT_BIND" --port "$GIT_PORT" &
+  # npm run e2e:git-server, as one process: stop_git_server's signal must reach the server itself.
+  node --import tsx scripts/e2e/git-server.ts --root "$GIT_ROOT" --host "$GIT_BIND" --port "$GIT_PORT" &
   GIT_SERVER_PID=$!
   local local_url="http://${GIT_BIND/0.0.0.0/127.0.0.1}:${GIT_PORT}/guestbook.git" tries
   for tries in {1..50}; do
@@ -67,7 +73,7 @@ stop_git_server() {
 commit_replicas() {
   local change="$1" work="${WORK_DIR}/change"
   rm -rf "$work"
-  git clone --quiet --branch "$GIT_BRANCH" "${GIT_ROOT}/guestbook.git" "$work" 2>/dev/null
+  git clone --quiet --branch "$GIT_BRANCH" "${GIT_ROOT}/guestbook.git" "$work"
   npm run --silent e2e:set-replicas -- "${work}/overlays/local" "$change"
   git -C "$work" -c user.name="e2e-kind.sh" -c user.email="e2e-kind@guestbook.invalid" commit --quiet -am "Scale overlays/local: ${change}"
   git -C "$work" push --quiet origin "HEAD:${GIT_BRANCH}"

@@ -3,8 +3,9 @@
 # disruption runs, then reads every acknowledged signature back; any failed request, any 429
 # and any lost signature fail the run. Sourced by scripts/e2e-kind.sh.
 
+# npm run e2e:load, as one process: npm does not pass stop_load's SIGINT on to it.
 start_load() {
-  npm run --silent e2e:load -- "$BASE_URL" --readers "$LOAD_READERS" --signs-per-minute "$LOAD_SIGNS_PER_MINUTE" \
+  node --import tsx scripts/e2e/load.ts "$BASE_URL" --readers "$LOAD_READERS" --signs-per-minute "$LOAD_SIGNS_PER_MINUTE" \
     --max-seconds 900 --fail-on-429 &
   LOAD_PID=$!
 }
