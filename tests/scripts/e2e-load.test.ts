@@ -3,6 +3,8 @@
  * readiness-following proxy: a SIGTERM rollout must cost nothing, a kill -9 must be reported.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../scripts/lib/server-process.js";
@@ -72,10 +74,35 @@ describe("npm run e2e:load", () => {
     await new Promise((r) => setTimeout(r, 500));
     load.child.kill("SIGINT");
     const { code, stdout } = await load.result;
-    expect(stdout).toMatch(/^failed: \S+ (GET|POST) \/api\/entries → (HTTP 50[23]|\w+)$/m);
+    expect(stdout).toMatch(/^failed: \S+ (GET|POST) \/(api\/entries)? → (HTTP 50[23]|\w+)$/m);
     expect(summary(stdout)).toMatch(/ [1-9]\d* failed, /);
     expect(code).toBe(1);
   }, 90_000);
+
+  it("loads the page as well as the entries, so a frontend that fails is seen", async () => {
+    // The API answers; what plays the frontend does not: only the page's reads can fail.
+    const pod = await startPod();
+    const site = createServer((req, res) => {
+      if (req.url === "/") res.writeHead(503).end("frontend down");
+      else fetch(`${pod.url}${req.url}`, { method: req.method, headers: { "content-type": "application/json" }, body: req.method === "POST" ? req : undefined, duplex: "half" } as RequestInit)
+        .then(async (answer) => res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "" }).end(Buffer.from(await answer.arrayBuffer())));
+    });
+    await new Promise<void>((done) => site.listen(0, "127.0.0.1", done));
+    try {
+      const child = spawn(resolve("node_modules/.bin/tsx"), ["scripts/e2e/load.ts", `http://127.0.0.1:${(site.address() as AddressInfo).port}`, "--readers", "1", "--max-seconds", "1"], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let stdout = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise((done) => child.on("close", done));
+      expect(stdout).toMatch(/^failed: \S+ GET \/ → HTTP 503$/m);
+      expect(stdout).not.toMatch(/^failed: \S+ (GET|POST) \/api\/entries/m);
+      expect(code).toBe(1);
+    } finally {
+      site.closeAllConnections();
+      site.close();
+    }
+  }, 30_000);
 
   it("counts 429s apart and passes, unless --fail-on-429 says the sign rate was meant to stay below the limit", async () => {
     await startPod("3");
