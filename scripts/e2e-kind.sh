@@ -8,7 +8,7 @@
 #   E2E_REPO_URL=https://github.com/OWNER/REPO.git E2E_REVISION=SHA scripts/e2e-kind.sh
 #                                        Argo CD syncs SHA from that repository (what CI does)
 #   KEEP_CLUSTER=1 scripts/e2e-kind.sh   leave the cluster for a look afterwards
-# Needs docker (with buildx), kind, kubectl, git, curl and npm (after npm ci).
+# Needs docker (with buildx), kind, kubectl, git and npm (after npm ci).
 # shellcheck source-path=SCRIPTDIR
 set -o errexit -o nounset -o pipefail
 
@@ -64,7 +64,7 @@ fail() { echo "e2e-kind.sh: $*" >&2; return 1; }
 require() {
   local tool
   for tool in "$@"; do
-    command -v "$tool" >/dev/null 2>&1 || fail "$tool not found on the PATH (needs docker with buildx, kind, kubectl, git, curl, npm)"
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool not found on the PATH (needs docker with buildx, kind, kubectl, git, npm)"
   done
   docker buildx version >/dev/null 2>&1 || fail "docker buildx not found: install the buildx plugin (BuildKit builds the images)"
 }
@@ -96,9 +96,9 @@ cleanup() {
 
 main() {
   cd "$(dirname "$0")/.."
-  require docker kubectl git curl npm
-  ensure_kind
+  require docker kubectl git npm
   resolve_source
+  ensure_kind
   WORK_DIR="$(mktemp -d)"
   trap cleanup EXIT
   trap 'exit 130' INT TERM

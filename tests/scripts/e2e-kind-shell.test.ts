@@ -213,7 +213,7 @@ describe("scripts/e2e-kind.sh", () => {
   it("stops in one line naming what is missing on a machine without Docker", async () => {
     const { code, stdout, stderr } = await bash("bash scripts/e2e-kind.sh", { env: { PATH: "/usr/bin:/bin" } });
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/^e2e-kind\.sh: (docker|npm) not found on the PATH \(needs docker with buildx, kind, kubectl, git, curl, npm\)\n$/);
+    expect(stderr).toMatch(/^e2e-kind\.sh: (docker|npm) not found on the PATH \(needs docker with buildx, kind, kubectl, git, npm\)\n$/);
     expect(code).toBe(1);
   });
 });
