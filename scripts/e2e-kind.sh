@@ -40,7 +40,7 @@ readonly SYNC_TIMEOUT=300
 readonly GIT_PORT="${E2E_GIT_PORT:-8419}"
 readonly GIT_BRANCH="e2e"
 # The rollout load: 20 signs a minute stays below the API's 30 per client per pod, so every 429
-# would be a failure (--fail-on-429); all traffic arrives from one address, the kind node's.
+# would be a failure (--fail-on-429); the API sees every request come from one client address.
 readonly LOAD_READERS=2
 readonly LOAD_SIGNS_PER_MINUTE=20
 # Steady load before and after each disruption, so both edges are measured.
