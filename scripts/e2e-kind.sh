@@ -15,8 +15,8 @@ set -o errexit -o nounset -o pipefail
 # Pins, each kept current by Renovate (the comment above names the source).
 # renovate: datasource=github-releases depName=kubernetes-sigs/kind
 readonly KIND_VERSION="0.32.0"
-# Kubernetes 1.36, the newest minor in upstream support: the node image kind v0.32.0 ships for it
-# (its release notes; pkg/apis/config/defaults/image.go at v0.32.0).
+# Kubernetes 1.36, the newest minor in upstream support: kind v0.32.0's own node image for it
+# (pkg/apis/config/defaults/image.go at tag v0.32.0). Update it together with kind.
 # renovate: datasource=docker depName=kindest/node
 readonly KIND_NODE_VERSION="v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5"
 # renovate: datasource=github-releases depName=envoyproxy/gateway
