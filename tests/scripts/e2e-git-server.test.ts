@@ -71,6 +71,11 @@ describe("npm run e2e:git-server", () => {
     expect(git(dir.path, "ls-remote", url, "refs/heads/e2e")).toBe(`${after}\trefs/heads/e2e`);
   });
 
+  it("answers protocol v0 clients as well (Argo CD resolves branches with go-git, which speaks v0)", () => {
+    const head = git(work, "rev-parse", "HEAD");
+    expect(git(dir.path, "-c", "protocol.version=0", "ls-remote", url, "refs/heads/e2e")).toBe(`${head}\trefs/heads/e2e`);
+  });
+
   it("serves a clone (protocol v2) with the committed files", () => {
     commit("change.txt", "from the run\n");
     const clone = join(dir.path, `clone-${Date.now()}`);
