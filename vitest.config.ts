@@ -9,6 +9,9 @@ export default defineConfig({
           name: "node",
           include: ["tests/{api,store,process,manifests,scripts,docker}/**/*.test.ts"],
           environment: "node",
+          // Many tests run real processes (kubectl, tsx, git, servers): seconds each on a busy
+          // 2-core machine. A hang still fails, after 30 s.
+          testTimeout: 30_000,
         },
       },
       {
