@@ -9,8 +9,7 @@ export default defineConfig({
           name: "node",
           include: ["tests/{api,store,process,manifests,scripts,docker}/**/*.test.ts"],
           environment: "node",
-          // Many tests run real processes (kubectl, tsx, git, servers): seconds each on a busy
-          // 2-core machine. A hang still fails, after 30 s.
+          // Many of these start processes (kubectl, git, the server): 5 s is too tight on 2 cores.
           testTimeout: 30_000,
         },
       },

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
-import { type RunningServer, requireBuild, startServer } from "./lib/server-process.js";
+import { type RunningServer, startServer, withBuild } from "./lib/server-process.js";
 import { seed } from "./bench/seed.js";
 import { tempDir } from "./lib/temp-dir.js";
 
@@ -73,7 +73,6 @@ async function load(url: string, method: "GET" | "POST"): Promise<Load> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main() {
-  requireBuild();
   console.log(`# npm run bench: ${CONNECTIONS} connections, ${SECONDS} s a run, 100 entries, loopback, ${process.version}\n`);
   const rows: { name: string; get: Load; post: Load; rss: number; readyMs: number }[] = [];
   for (const target of TARGETS) {
@@ -131,4 +130,4 @@ async function main() {
   for (const [name, value, met] of checks) console.log(`| ${name} | ${value} | ${targets[name] ?? "(reported)"} | ${targets[name] ? (met ? "yes" : "NO") : "-"} |`);
 }
 
-await main();
+await withBuild("npm run bench", main);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
+import { copyLocalCredentials } from "./lib/local-credentials.js";
 import { findRenderer, renderTargets } from "./validate/index.js";
 
 const git = (args: string[], cwd = ".") => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -41,6 +42,9 @@ export async function manifestDiff(ref: string | undefined): Promise<string> {
   const old = checkout(base);
   try {
     const targets = [...new Set([...renderTargets("."), ...renderTargets(old)])].sort();
+    // REF's tree has no git-ignored local credentials: lend it this tree's, so the generated
+    // Secrets (and the names that hash them) differ only when something real changed.
+    for (const target of targets) copyLocalCredentials(target, join(old, target));
     const sections = await Promise.all(
       targets.map(async (target) => {
         const [before, after] = await Promise.all([renderOrEmpty(old, target), renderOrEmpty(".", target)]);

@@ -14,7 +14,7 @@ const USAGE =
   "usage: npm run init -- [--registry HOST/NAMESPACE] [--domain DOMAIN] [--repo GIT_URL] [--issuer CLUSTER_ISSUER]";
 
 /** Folders whose files hold the deployable values; README and docs keep the examples. */
-const MANAGED = ["base", "components", "overlays", "argocd", ".github/workflows"];
+const MANAGED = ["base", "components", "overlays", "argocd", "cluster", ".github/workflows"];
 
 class InitError extends Error {}
 
@@ -45,6 +45,8 @@ function replacements(current: RepoSettings, wanted: RepoSettings): [string, str
     [hostsFor(current.domain).dev, hostsFor(wanted.domain).dev],
     [hostsFor(current.domain).prod, hostsFor(wanted.domain).prod],
     [`cluster-issuer: ${current.issuer}`, `cluster-issuer: ${wanted.issuer}`],
+    // The example ClusterIssuer in cluster/ carries the name prod's Ingress asks for.
+    [`kind: ClusterIssuer\nmetadata:\n  name: ${current.issuer}\n`, `kind: ClusterIssuer\nmetadata:\n  name: ${wanted.issuer}\n`],
     // The images workflow names the registry and the image prefix once each.
     [`REGISTRY: ${current.registry.split("/")[0]}\n`, `REGISTRY: ${wanted.registry.split("/")[0]}\n`],
     [`IMAGE_PREFIX: ${current.registry}\n`, `IMAGE_PREFIX: ${wanted.registry}\n`],

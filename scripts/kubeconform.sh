@@ -41,6 +41,9 @@ main() {
   require kubeconform "go install github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0"
   command -v kubectl >/dev/null 2>&1 || require kustomize "install kubectl (it includes Kustomize) or kustomize 5"
 
+  # overlays/local generates its Secrets from git-ignored files: make them on a fresh checkout.
+  npm run --silent local-credentials >/dev/null
+
   local out failed=0 checked=0 target
   out="$(mktemp -d)"
   trap 'rm -rf "$out"' EXIT

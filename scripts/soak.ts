@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { requireBuild, startServer } from "./lib/server-process.js";
+import { startServer, withBuild } from "./lib/server-process.js";
 import { tempDir } from "./lib/temp-dir.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -21,7 +21,6 @@ async function heapUsedMiB(url: string): Promise<number> {
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 async function main() {
-  requireBuild();
   const data = tempDir("guestbook-soak-");
   const { child, url, exited } = await startServer(
     { DATA_DIR: data.path, LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "0" },
@@ -57,4 +56,4 @@ async function main() {
   if (!ok) process.exitCode = 1;
 }
 
-await main();
+await withBuild("npm run soak", main);

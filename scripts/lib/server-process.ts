@@ -1,14 +1,59 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type AddressInfo, createServer } from "node:net";
 
 export const SERVER_ENTRY = "dist/api/server.js";
+/** What `npm run build` reads, and what it writes last of the API and of the UI. */
+const BUILD_INPUTS = ["src", "vite.config.ts", "tsconfig.json", "tsconfig.build.json"];
+const BUILD_OUTPUTS = [SERVER_ENTRY, "dist/web/index.html"];
 
-/** Fails with the one line that says what to do when the build is missing. */
+/** The newest file under `path` (a file or a folder), as [path, mtimeMs]. */
+function newest(path: string): [string, number] {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return [path, stats.mtimeMs];
+  return readdirSync(path)
+    .map((name) => newest(join(path, name)))
+    .reduce((a, b) => (b[1] > a[1] ? b : a), [path, 0] as [string, number]);
+}
+
+/** The build is missing or stale: a one-line message for a person, never a stack trace. */
+export class BuildError extends Error {
+  override name = "BuildError";
+}
+
+/** Runs `main` after checking the build; a BuildError ends the process with its one line. */
+export async function withBuild(command: string, main: () => Promise<void>): Promise<void> {
+  try {
+    requireBuild();
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    console.error(`${command}: ${error.message}`);
+    process.exit(1);
+  }
+  await main();
+}
+
+/**
+ * Fails with the one line that says what to do when the build is missing, or older than a
+ * source it was built from: a direct `vitest` run would otherwise test yesterday's server.
+ */
 export function requireBuild(cwd = "."): void {
-  if (!existsSync(join(cwd, SERVER_ENTRY))) {
-    throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first (npm test does).`);
+  // An image's copy holds dist/api without sources or UI: only what is there is compared.
+  const present = (paths: string[]) => paths.map((path) => join(cwd, path)).filter((path) => existsSync(path));
+  const hasSources = present(["src"]).length > 0;
+  for (const output of hasSources ? BUILD_OUTPUTS : [SERVER_ENTRY]) {
+    if (!existsSync(join(cwd, output))) {
+      throw new BuildError(`${output} is missing: run \`npm run build\` first (\`npm start\` and \`npm test\` build for you).`);
+    }
+  }
+  if (!hasSources) return;
+  const built = Math.min(...present(BUILD_OUTPUTS).map((output) => statSync(output).mtimeMs));
+  const [source, changed] = present(BUILD_INPUTS)
+    .map(newest)
+    .reduce((a, b) => (b[1] > a[1] ? b : a));
+  if (changed > built) {
+    throw new BuildError(`The build in dist/ is older than ${source}: run \`npm run build\` first (\`npm start\` and \`npm test\` build for you).`);
   }
 }
 
@@ -37,6 +82,8 @@ export interface StartOptions {
   waitFor?: string;
   /** Node arguments; `npm run serve`'s entry by default. */
   args?: string[];
+  /** A command (and its arguments) that runs node, such as a tracer; node itself by default. */
+  launcher?: string[];
   /** "ignore" sends the server's output to /dev/null, as load tests need. */
   output?: "capture" | "ignore";
 }
@@ -51,7 +98,8 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   const port = await freePort();
   const started = performance.now();
   const capture = options.output !== "ignore";
-  const child = spawn(process.execPath, options.args ?? [SERVER_ENTRY], {
+  const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+  const child = spawn(command!, [...launcherArgs, ...(options.args ?? [SERVER_ENTRY])], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", capture ? "pipe" : "ignore", capture ? "pipe" : "inherit"],
     cwd,

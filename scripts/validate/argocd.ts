@@ -53,6 +53,15 @@ export type RenderPath = (path: string) => Promise<readonly Manifest[] | null>;
 const matches = (pattern: string | undefined, value: string | undefined) =>
   pattern === "*" || pattern === value;
 
+/** The options of a comma-separated Argo CD annotation ("Prune=false,Delete=false"), trimmed. */
+const optionsIn = (m: Manifest, annotation: string): string[] =>
+  (m.object.metadata?.annotations?.[annotation] ?? "").split(",").map((o) => o.trim());
+
+const COMPARE_OPTIONS = "argocd.argoproj.io/compare-options";
+const SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
+// What keeps a Namespace (and so everything in it) when its Application is deleted or the file goes.
+const NAMESPACE_KEEPERS = ["Prune=false", "Delete=false"];
+
 async function checkApplication(app: Manifest, projects: readonly Manifest[], repoRoot: string, renderPath: RenderPath): Promise<Problem[]> {
   const spec = (app.object.spec ?? {}) as ApplicationSpec;
   const at = (path: (string | number)[], message: string, rule: string) => problemAt(app, path, message, rule);
@@ -64,6 +73,15 @@ async function checkApplication(app: Manifest, projects: readonly Manifest[], re
   if (!spec.syncPolicy?.retry) problems.push(at(["spec", "syncPolicy"], "syncPolicy has no retry", "argocd/retry"));
   if (!spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true")) {
     problems.push(at(["spec", "syncPolicy"], "syncOptions lacks CreateNamespace=true", "argocd/create-namespace"));
+  }
+  if (!optionsIn(app, COMPARE_OPTIONS).includes("ServerSideDiff=true")) {
+    problems.push(
+      at(
+        ["metadata", "annotations"],
+        `${COMPARE_OPTIONS} lacks ServerSideDiff=true: fields a CRD defaults (an ExternalSecret's remoteRef strategies) would stay OutOfSync and self-heal would loop`,
+        "argocd/server-side-diff",
+      ),
+    );
   }
 
   const project = projects.find((p) => p.object.metadata?.name === spec.project);
@@ -93,6 +111,18 @@ async function checkApplication(app: Manifest, projects: readonly Manifest[], re
     const refused = unlisted(rendered, projectSpec);
     if (refused.length > 0) {
       problems.push(at(["spec", "project"], `project "${spec.project}" does not allow kinds that ${path} deploys: ${refused.join(", ")}`, "argocd/resource-whitelist"));
+    }
+  }
+  for (const namespace of rendered.filter((m) => m.object.kind === "Namespace")) {
+    const missing = NAMESPACE_KEEPERS.filter((option) => !optionsIn(namespace, SYNC_OPTIONS).includes(option));
+    if (missing.length > 0) {
+      problems.push(
+        at(
+          ["spec", "source", "path"],
+          `${namespace.resource} in ${path} lacks ${SYNC_OPTIONS}: ${missing.join(",")}: deleting the Application would delete the namespace and everything in it`,
+          "argocd/namespace-protected",
+        ),
+      );
     }
   }
   const namespaces = new Set(rendered.map((m) => m.object.metadata?.namespace).filter(Boolean));

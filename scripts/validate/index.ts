@@ -1,6 +1,8 @@
 import { checkArgoCd } from "./argocd.js";
+import { checkCertManager } from "./cert-manager.js";
 import { type Manifest, parseManifests } from "./documents.js";
 import { checkGatewayApi } from "./gateway.js";
+import { checkGeneratedSecrets } from "./generated-secrets.js";
 import { checkNetworkPolicies } from "./networkpolicy.js";
 import { checkPolicy } from "./policy.js";
 import type { Problem } from "./problem.js";
@@ -50,6 +52,8 @@ export async function validateStream(
     ...checkReferences(manifests),
     ...checkGatewayApi(manifests),
     ...checkNetworkPolicies(manifests),
+    ...checkCertManager(manifests),
+    ...checkGeneratedSecrets(manifests, repoRoot),
     ...(await checkArgoCd(manifests, repoRoot, options.renderPath ?? pathRenderer(repoRoot))),
   );
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

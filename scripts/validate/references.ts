@@ -1,13 +1,21 @@
 /** Broken references between the objects of one rendered overlay. */
 import { type Manifest, problemAt } from "./documents.js";
+import { checkMountedFiles } from "./mounted-files.js";
 import type { Problem } from "./problem.js";
-import { type LabelSelector, type Workload, selects, workloads } from "./workloads.js";
+import { type KeyToPath, type LabelSelector, type Workload, selects, workloads } from "./workloads.js";
 
 interface ServicePort {
   name?: string;
   port?: number;
   targetPort?: number | string;
 }
+
+/**
+ * Secrets a workload reads that someone creates by hand in the cluster (never in Git), as a
+ * comma-separated list of names on the workload: writing them down is what lets the validator
+ * tell a deliberate manual Secret from a missing one.
+ */
+export const MANUAL_SECRETS_ANNOTATION = "guestbook-gitops.io/manual-secrets";
 
 const ofKind = (manifests: readonly Manifest[], kind: string) => manifests.filter((m) => m.object.kind === kind);
 const named = (manifests: readonly Manifest[], kind: string, name: string | undefined, namespace: string | undefined) =>
@@ -37,10 +45,12 @@ function providedSecrets(manifests: readonly Manifest[]): Map<string, Set<string
 function checkWorkloadRefs(w: Workload, manifests: readonly Manifest[], secrets: Map<string, Set<string> | undefined>): Problem[] {
   const problems: Problem[] = [];
   const ns = w.namespace ?? "";
+  const manual = new Set((w.manifest.object.metadata?.annotations?.[MANUAL_SECRETS_ANNOTATION] ?? "").split(",").map((s) => s.trim()));
   const requireSecret = (path: (string | number)[], name: string | undefined, key?: string) => {
     const key_ = `${ns}/${name}`;
+    if (name && manual.has(name)) return;
     if (!secrets.has(key_)) {
-      problems.push(problemAt(w.manifest, path, `Secret "${name}" is not provided by anything in this overlay (Secret or ExternalSecret)`, "reference/secret"));
+      problems.push(problemAt(w.manifest, path, `Secret "${name}" is not provided by anything in this overlay (Secret or ExternalSecret) nor listed in ${MANUAL_SECRETS_ANNOTATION}`, "reference/secret"));
       return;
     }
     const keys = secrets.get(key_);
@@ -57,9 +67,19 @@ function checkWorkloadRefs(w: Workload, manifests: readonly Manifest[], secrets:
       if (from.secretRef) requireSecret([...path, "envFrom", i, "secretRef"], from.secretRef.name);
     }
   }
+  // A Secret volume (or a projected one) needs the Secret, and each key it lists.
+  const requireSecretVolume = (path: (string | number)[], name: string | undefined, items: KeyToPath[] | undefined) => {
+    if (!items?.length) return requireSecret(path, name);
+    for (const [j, item] of items.entries()) requireSecret([...path, "items", j], name, item.key);
+  };
   for (const [i, volume] of (w.pod.volumes ?? []).entries()) {
-    if (volume.secret) requireSecret([...w.podPath, "volumes", i, "secret"], volume.secret.secretName);
+    const path = [...w.podPath, "volumes", i];
+    if (volume.secret) requireSecretVolume([...path, "secret"], volume.secret.secretName, volume.secret.items);
+    for (const [j, source] of (volume.projected?.sources ?? []).entries()) {
+      if (source.secret) requireSecretVolume([...path, "projected", "sources", j, "secret"], source.secret.name, source.secret.items);
+    }
   }
+  problems.push(...checkMountedFiles(w));
   const sa = w.pod.serviceAccountName;
   if (sa && sa !== "default" && !named(manifests, "ServiceAccount", sa, w.namespace)) {
     problems.push(problemAt(w.manifest, [...w.podPath, "serviceAccountName"], `ServiceAccount "${sa}" does not exist in this overlay`, "reference/service-account"));

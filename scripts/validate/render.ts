@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { ensureLocalCredentials } from "../lib/local-credentials.js";
 import { which } from "../lib/which.js";
 
 const run = promisify(execFile);
@@ -24,6 +25,9 @@ export function findRenderer(env: NodeJS.ProcessEnv = process.env): Renderer {
   return {
     name: command,
     async render(dir) {
+      // Git-ignored credentials an overlay generates its Secrets from (overlays/local) are made
+      // on first use, as npm run local-credentials would, so a fresh clone renders.
+      ensureLocalCredentials(dir);
       try {
         const { stdout } = await run(command, [...args, dir], { maxBuffer: 32 * 1024 * 1024, env });
         return stdout;

@@ -8,6 +8,7 @@ export interface Container {
   ports?: { name?: string; containerPort?: number }[];
   env?: { name?: string; value?: string; valueFrom?: { secretKeyRef?: { name?: string; key?: string } } }[];
   envFrom?: { secretRef?: { name?: string } }[];
+  volumeMounts?: { name?: string; mountPath?: string; subPath?: string; subPathExpr?: string }[];
   readinessProbe?: unknown;
   livenessProbe?: unknown;
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
@@ -31,7 +32,18 @@ export interface PodSpec {
   securityContext?: SecurityContext;
   topologySpreadConstraints?: unknown[];
   affinity?: { podAntiAffinity?: unknown };
-  volumes?: { name?: string; secret?: { secretName?: string } }[];
+  volumes?: Volume[];
+}
+
+export interface Volume {
+  name?: string;
+  secret?: { secretName?: string; items?: KeyToPath[] };
+  projected?: { sources?: { secret?: { name?: string; items?: KeyToPath[] } }[] };
+}
+
+export interface KeyToPath {
+  key?: string;
+  path?: string;
 }
 
 export interface Workload {

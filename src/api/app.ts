@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { timeout } from "hono/timeout";
 import { type Logger, pino } from "pino";
+import { requestDeadline } from "./deadline.js";
 import { errorBody, errorResponse } from "./errors.js";
 import { type Metrics, createMetrics } from "./metrics.js";
 import { signRateLimit } from "./rate-limit.js";
 import { entriesRoutes } from "./routes/entries.js";
 import { healthRoutes } from "./routes/health.js";
+import { staticFiles } from "./static-files.js";
 import type { EntryStore } from "./store/index.js";
 
 export interface AppLimits {
@@ -45,8 +44,6 @@ const CONTENT_SECURITY_POLICY = {
   imgSrc: ["'self'", "data:"],
 };
 
-// Vite names built assets by content hash, so they never change; index.html always may.
-const IMMUTABLE_ASSET = /\/assets\/[^/]+-[A-Za-z0-9_-]{8,}\.\w+$/;
 // Probes and scrapes arrive every few seconds; logging them at info would drown the rest.
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
@@ -79,9 +76,9 @@ export function createApp(deps: AppDeps) {
         "request",
       );
     })
-    .use("/api/*", timeout(limits.requestTimeoutMs, new HTTPException(503, { message: "request timed out" })))
+    .use("/api/*", requestDeadline(limits.requestTimeoutMs))
     .get("/metrics", (c) => metrics.printMetrics(c))
-    .route("/", healthRoutes({ store, isDraining }))
+    .route("/", healthRoutes({ store, isDraining, logger }))
     .route(
       "/api/entries",
       entriesRoutes({
@@ -92,17 +89,7 @@ export function createApp(deps: AppDeps) {
       }),
     );
 
-  if (deps.webRoot) {
-    app.use(
-      "/*",
-      serveStatic({
-        root: deps.webRoot,
-        onFound: (path, c) => {
-          c.header("Cache-Control", IMMUTABLE_ASSET.test(path) ? "public, max-age=31536000, immutable" : "no-cache");
-        },
-      }),
-    );
-  }
+  if (deps.webRoot) app.use("/*", ...staticFiles(deps.webRoot));
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}.`), 404));
   app.onError((error, c) => errorResponse(error, c, logger));

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { mongoUriProblem, redactMongoUri } from "./mongodb-uri.js";
+import { readUriFile } from "./mongodb-uri-file.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -18,14 +20,26 @@ const nonEmpty = (fallback: string) => z.string().trim().min(1, "must not be emp
 const environmentSchema = z.object({
   PORT: integer(1, 65535, 8080),
   HOST: nonEmpty("0.0.0.0"),
-  MONGODB_URI: z
-    .string()
-    .trim()
-    .regex(/^mongodb(\+srv)?:\/\/\S+$/, "must start with mongodb:// or mongodb+srv://")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  // Empty means unset; anything else must be a string the MongoDB driver itself accepts.
+  MONGODB_URI: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z
+      .string()
+      .trim()
+      .superRefine((uri, ctx) => {
+        const problem = mongoUriProblem(uri);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
+  ),
+  // The same, read from a file that may change while the process runs (a Secret volume).
+  MONGODB_URI_FILE: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.string().trim().optional(),
+  ),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1-63 letters, digits, '_' or '-'").default("guestbook"),
-  MONGODB_TIMEOUT_MS: integer(100, 60_000, 2_000),
+  // Unset: 90% of REQUEST_TIMEOUT_MS, which leaves the rest for answering.
+  MONGODB_TIMEOUT_MS: wholeNumber(100, 60_000).optional(),
   DATA_DIR: nonEmpty("./data"),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SHUTDOWN_DELAY_MS: integer(0, 60_000, 0),
@@ -42,7 +56,8 @@ const environmentSchema = z.object({
 export interface Config {
   port: number;
   host: string;
-  mongodb: { uri: string; dbName: string; timeoutMs: number } | undefined;
+  /** `uriFile`: where the URI came from, watched for a new one (MONGODB_URI_FILE). */
+  mongodb: { uri: string; uriFile?: string; dbName: string; timeoutMs: number } | undefined;
   dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
   /** How long to keep serving after SIGTERM so that endpoints drain. */
@@ -75,10 +90,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  const mongoTimeoutMs = e.MONGODB_TIMEOUT_MS ?? Math.floor(e.REQUEST_TIMEOUT_MS * 0.9);
+  if (mongoTimeoutMs >= e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration: MONGODB_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), ` +
+        `so that no MongoDB call outlives its request (got "${mongoTimeoutMs}")`,
+    );
+  }
+  const mongodbUri = connectionString(e.MONGODB_URI, e.MONGODB_URI_FILE);
   return {
     port: e.PORT,
     host: e.HOST,
-    mongodb: e.MONGODB_URI ? { uri: e.MONGODB_URI, dbName: e.MONGODB_DB, timeoutMs: e.MONGODB_TIMEOUT_MS } : undefined,
+    mongodb: mongodbUri
+      ? { uri: mongodbUri, uriFile: e.MONGODB_URI_FILE, dbName: e.MONGODB_DB, timeoutMs: mongoTimeoutMs }
+      : undefined,
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
@@ -89,5 +114,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-/** A connection string fit for logs: any password replaced by ***. */
-export const redactUri = (uri: string): string => uri.replace(/^([a-z+]+:\/\/[^:@/]+):[^@/]*@/i, "$1:***@");
+/** MONGODB_URI, or the content of MONGODB_URI_FILE; never both, and never echoed. */
+function connectionString(uri: string | undefined, file: string | undefined): string | undefined {
+  if (uri && file) {
+    throw new ConfigError("Invalid configuration: set MONGODB_URI or MONGODB_URI_FILE, not both");
+  }
+  if (!file) return uri;
+  const content = readUriFile(file);
+  if ("problem" in content) throw new ConfigError(`Invalid configuration: ${content.problem}`);
+  return content.uri;
+}
+
+/** A connection string fit for logs: any password replaced by ***, by the driver's own parser. */
+export const redactUri = redactMongoUri;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
-import { StoreUnavailableError } from "./store/index.js";
+import { IdempotencyConflictError, StoreUnavailableError } from "./store/index.js";
 
 export type ErrorCode =
   | "invalid_input"
@@ -9,6 +9,7 @@ export type ErrorCode =
   | "not_found"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "idempotency_key_reused"
   | "rate_limited"
   | "store_unavailable"
   | "timeout"
@@ -24,8 +25,18 @@ export const errorBody = (code: ErrorCode, message: string): ApiErrorBody => ({ 
 /** Seconds a client should wait before retrying a 503. */
 const RETRY_AFTER_SECONDS = "5";
 
-/** Turns anything a handler threw into the API's JSON error; only a bug yields a 500. */
+/**
+ * Turns anything a handler threw into the API's JSON error. Only transient conditions (a
+ * StoreUnavailableError, a timeout) answer 503 with Retry-After; anything unexpected is a bug:
+ * logged in full, answered 500 with no detail.
+ */
 export function errorResponse(error: Error, c: Context, logger: Logger): Response {
+  if (error instanceof IdempotencyConflictError) {
+    return c.json(
+      errorBody("idempotency_key_reused", "This Idempotency-Key was already used for a different entry; send a new key."),
+      422,
+    );
+  }
   if (error instanceof StoreUnavailableError) {
     logger.warn({ err: error.cause ?? error, reqId: c.get("requestId") }, error.message);
     c.header("Retry-After", RETRY_AFTER_SECONDS);
@@ -40,6 +51,6 @@ export function errorResponse(error: Error, c: Context, logger: Logger): Respons
     // Hono's own 4xx, such as malformed JSON in a request body.
     return c.json(errorBody("invalid_input", error.message), 400);
   }
-  logger.error({ err: error, reqId: c.get("requestId") }, "unhandled error");
+  logger.error({ err: error, reqId: c.get("requestId"), method: c.req.method, path: c.req.path }, "unhandled error");
   return c.json(errorBody("internal_error", "Something went wrong on our side."), 500);
 }

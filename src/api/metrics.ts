@@ -1,10 +1,10 @@
 import { prometheus } from "@hono/prometheus";
-import { Histogram, Registry } from "prom-client";
-import type { EntryStore } from "./store/index.js";
+import { Gauge, Histogram, Registry } from "prom-client";
+import { type EntryStore, StoreUnavailableError } from "./store/index.js";
 
 /**
  * Prometheus metrics for one app: request counts and durations by route and status (from
- * @hono/prometheus), store operation timings, and the process's own metrics. Each app gets
+ * @hono/prometheus), store operation timings, whether the store answers, and the process's own metrics. Each app gets
  * its own registry, so tests never share counters.
  */
 export function createMetrics() {
@@ -17,8 +17,14 @@ export function createMetrics() {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // What to alert on during a database outage: the pods stay ready then (docs/mongodb.md#readiness-after-the-first-answer).
+  const storeUp = new Gauge({
+    name: "guestbook_store_up",
+    help: "1 when the last entry store call was answered, 0 when the store was unavailable",
+    registers: [registry],
+  });
 
-  /** The same store, timing every call. */
+  /** The same store, timing every call and recording whether the store answered. */
   function instrument(store: EntryStore): EntryStore {
     const timed =
       <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
@@ -27,9 +33,13 @@ export function createMetrics() {
         try {
           const result = await call(...args);
           end({ outcome: "ok" });
+          storeUp.set(1);
           return result;
         } catch (error) {
           end({ outcome: "error" });
+          // Other failures (a duplicate, a bug) leave it as it was; readiness, which checks
+          // every few seconds, reports any failure (a wrong password too) as unavailable.
+          if (error instanceof StoreUnavailableError) storeUp.set(0);
           throw error;
         }
       };

@@ -3,8 +3,11 @@ import { rateLimiter } from "hono-rate-limiter";
 import type { AppLimits } from "./app.js";
 import { clientAddress } from "./client-address.js";
 import { errorBody } from "./errors.js";
+import { BoundedMemoryStore } from "./rate-limit-store.js";
 
 const WINDOW_MS = 60_000;
+/** Clients remembered per process: about 2 MiB at most, far more than sign in one minute. */
+export const MAX_TRACKED_CLIENTS = 10_000;
 
 /**
  * Limits signing per client: over the limit answers 429 with Retry-After and the API's error
@@ -17,6 +20,7 @@ export function signRateLimit(limits: Pick<AppLimits, "rateLimitPerMinute" | "tr
     windowMs: WINDOW_MS,
     limit: limits.rateLimitPerMinute,
     standardHeaders: "draft-6",
+    store: new BoundedMemoryStore(MAX_TRACKED_CLIENTS),
     keyGenerator: (c) => clientAddress(c, limits.trustedProxies),
     handler: (c) =>
       c.json(

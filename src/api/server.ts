@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
 import { createMetrics } from "./metrics.js";
+import { openRotatingMongoStore } from "./mongodb-rotation.js";
 import { openStore } from "./store/index.js";
 
 function readConfig(): Config {
@@ -30,11 +31,15 @@ const logger = pino({
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
 });
-const store = await openStore(config).catch((error: Error) => {
-  // Only the embedded store can fail here (MongoDB connects lazily): say which folder and why.
-  process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
-  process.exit(1);
-});
+// MONGODB_URI_FILE: a new connection string in the file (a rotated password) is followed.
+const store = config.mongodb?.uriFile
+  ? openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })
+  : await openStore(config, logger).catch((error: Error) => {
+      // Only the embedded store can fail here: MONGODB_URI was checked with the driver's parser
+      // when the configuration was read, and MongoDB connects in the background.
+      process.stderr.write(`Cannot open the embedded store in DATA_DIR=${config.dataDir}: ${error.message}\n`);
+      process.exit(1);
+    });
 
 // The built server (dist/api/server.js) serves the UI built next to it in dist/web. Run from
 // source (npm run dev), src/web holds sources, which Vite serves instead.
@@ -72,6 +77,7 @@ const server = serve(
         host: config.host,
         store: store.kind,
         database: config.mongodb ? redactUri(config.mongodb.uri) : config.dataDir,
+        uriFile: config.mongodb?.uriFile,
         web: servesWeb,
         rateLimitPerMinute: config.rateLimitPerMinute,
         trustedProxies: config.trustedProxies,
@@ -88,9 +94,15 @@ server.on("error", (error) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close. */
+/**
+ * Kubernetes-style drain: fail readiness, keep serving while endpoints update, then close.
+ * A repeated signal changes nothing: the drain already under way ends on its own timer.
+ */
 async function shutdown(signal: string): Promise<void> {
-  if (draining) return;
+  if (draining) {
+    logger.info({ signal }, "already shutting down; signal ignored");
+    return;
+  }
   draining = true;
   logger.info({ signal, delayMs: config.shutdownDelayMs }, "shutting down: readiness now fails");
   setTimeout(() => {
@@ -106,5 +118,6 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+// `on`, not `once`: after a once-listener fires, a second signal would kill the process mid-drain.
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -21,6 +21,17 @@ export const newEntrySchema = z.strictObject(
   { error: (issue) => (issue.code === "invalid_type" ? "Body must be a JSON object with name and message." : undefined) },
 );
 
+/**
+ * Headers of POST /api/entries. Idempotency-Key (draft-ietf-httpapi-idempotency-key-header)
+ * becomes the entry's id, so it must also fit a paging cursor (cursor.ts).
+ */
+export const signHeadersSchema = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/, "Idempotency-Key must be 16 to 64 letters, digits, '-' or '_'.")
+    .optional(),
+});
+
 const limitSchema = z
   .string()
   .regex(/^\d{1,4}$/, `limit must be a whole number from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}.`)

@@ -42,7 +42,8 @@ function describeFailure(response: Response, body: unknown): string {
 
 export interface GuestbookApi {
   fetchEntries(before?: string): Promise<Page>;
-  signGuestbook(input: { name: string; message: string }): Promise<Entry>;
+  /** `idempotencyKey` is the same for every retry of one draft: the API stores it once. */
+  signGuestbook(input: { name: string; message: string }, idempotencyKey: string): Promise<Entry>;
 }
 
 /**
@@ -53,6 +54,7 @@ export function createApi(fetchImpl: typeof fetch = fetch, origin = location.ori
   const client = hc<AppType>(origin, { fetch: fetchImpl });
   return {
     fetchEntries: (before) => call<Page>(() => client.api.entries.$get({ query: before ? { before } : {} })),
-    signGuestbook: (input) => call<Entry>(() => client.api.entries.$post({ json: input })),
+    signGuestbook: (input, idempotencyKey) =>
+      call<Entry>(() => client.api.entries.$post({ json: input, header: { "idempotency-key": idempotencyKey } })),
   };
 }

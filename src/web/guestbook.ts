@@ -4,6 +4,12 @@ import { ApiError, type GuestbookApi, type Page, createApi } from "./api.js";
 
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : "Something went wrong. Try again.");
 
+type Draft = { name: string; message: string };
+
+// 128 random bits as hex. crypto.randomUUID would need a secure context; this does not.
+const newIdempotencyKey = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+
 /**
  * The page's data: the first page from the server, older pages loaded on demand, and the
  * entries this visitor signed, newest first and each shown once.
@@ -41,10 +47,18 @@ export function createGuestbook(api: GuestbookApi = createApi()) {
     }
   }
 
+  // The draft last sent and its key. Signing the same draft again (after a failure whose
+  // answer may have been lost) reuses the key, so the API stores the entry at most once.
+  let sent: Draft & { key: string } = { name: "", message: "", key: "" };
+
   /** Signs the book; resolves to an error message to show, or null on success. */
-  async function sign(input: { name: string; message: string }): Promise<string | null> {
+  async function sign(input: Draft): Promise<string | null> {
+    if (!sent.key || sent.name !== input.name || sent.message !== input.message) {
+      sent = { ...input, key: newIdempotencyKey() };
+    }
     try {
-      const entry = await api.signGuestbook(input);
+      const entry = await api.signGuestbook(input, sent.key);
+      sent.key = "";
       setSigned((list) => [entry, ...list]);
       return null;
     } catch (error) {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, redactUri } from "../../src/api/config.js";
+import { tempDir } from "../helpers/app.js";
 
 describe("loadConfig", () => {
   it("has working defaults: port 8080, all interfaces, embedded store in ./data", () => {
@@ -10,7 +13,7 @@ describe("loadConfig", () => {
 
   it("selects MongoDB when MONGODB_URI is set", () => {
     const config = loadConfig({ MONGODB_URI: "mongodb+srv://u:p@cluster0.example.net/", MONGODB_DB: "gb_dev" });
-    expect(config.mongodb).toEqual({ uri: "mongodb+srv://u:p@cluster0.example.net/", dbName: "gb_dev", timeoutMs: 2000 });
+    expect(config.mongodb).toEqual({ uri: "mongodb+srv://u:p@cluster0.example.net/", dbName: "gb_dev", timeoutMs: 9000 });
   });
 
   it("limits signing to 30 a minute and trusts no proxy unless told", () => {
@@ -19,11 +22,20 @@ describe("loadConfig", () => {
     expect(loadConfig({ TRUST_PROXY: "2" }).trustedProxies).toBe(2);
   });
 
-  it("redacts the password of a connection string for logs", () => {
+  it("redacts the password of a connection string for logs, with the driver's parser", () => {
     expect(redactUri("mongodb+srv://app:s3cr%40t@cluster0.example.net/gb?retryWrites=true")).toBe(
       "mongodb+srv://app:***@cluster0.example.net/gb?retryWrites=true",
     );
-    expect(redactUri("mongodb://localhost:27017")).toBe("mongodb://localhost:27017");
+    // A password with an escaped @ and / (as the config requires): nothing of it shows.
+    const escaped = redactUri("mongodb://app:p%40ss%2Fw0rd@cluster0.example.net/gb");
+    expect(escaped).toBe("mongodb://app:***@cluster0.example.net/gb");
+    expect(escaped).not.toMatch(/ss|w0rd/);
+    // Other secrets the driver knows of, in the query string.
+    expect(redactUri("mongodb://app:pw@h/?tls=true&tlsCertificateKeyFilePassword=k3y")).toBe(
+      "mongodb://app:***@h/?tls=true&tlsCertificateKeyFilePassword=***",
+    );
+    expect(redactUri("mongodb://localhost:27017")).toBe("mongodb://localhost:27017/");
+    expect(redactUri("not a uri :s3cret@")).not.toContain("s3cret");
   });
 
   it("treats an empty MONGODB_URI as unset", () => {
@@ -45,13 +57,98 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(expected);
   });
 
-  it("names a bad MONGODB_URI without echoing its value, which may hold a password", () => {
-    const attempt = () => loadConfig({ MONGODB_URI: "http://user:s3cret@host" });
-    expect(attempt).toThrow(/^Invalid configuration: MONGODB_URI must start with mongodb:\/\/ or mongodb\+srv:\/\/$/);
+  it.each([
+    ["another scheme", "http://user:s3cret@host", /^Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts: Invalid scheme/],
+    ["an SRV URI with a port", "mongodb+srv://app:s3cret@cluster0.example.net:27017/", /^Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts: mongodb\+srv URI cannot have port number$/],
+    ["an option the driver does not know", "mongodb://app:s3cret@host/?retryWritez=true", /: option retrywritez is not supported$/],
+    ["an invalid option value", "mongodb://app:s3cret@host/?tls=maybe", /: tls\/ssl must be either "true" or "false"$/],
+    // The driver accepts this one as host "ss" and database "w0rd@cluster0.example.net/".
+    ["a password with an unescaped @ and /", "mongodb://app:p@ss/w0rd@cluster0.example.net/", /MONGODB_URI names a database MongoDB cannot have .*percent-encode @/],
+    // The driver's own reason would quote "w0rd@cluster0...": it is left out.
+    ["a password with an unescaped @ and ?", "mongodb://app:p@ss?w0rd@cluster0.example.net/", /^Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts; percent-encode/],
+    ["a user name with an unescaped @", "mongodb://app@corp:s3cret@cluster0.example.net/", /^Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts/],
+  ])("refuses %s in one line naming MONGODB_URI, never echoing it", (_case, uri, expected) => {
+    let message = "";
     try {
-      attempt();
+      loadConfig({ MONGODB_URI: uri });
     } catch (error) {
-      expect(String(error)).not.toContain("s3cret");
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
     }
+    expect(message).toMatch(expected);
+    expect(message).not.toContain("\n");
+    for (const secret of ["s3cret", "w0rd", "ss/"]) expect(message).not.toContain(secret);
+  });
+
+  it("accepts what the driver accepts, escaped passwords included", () => {
+    for (const uri of [
+      "mongodb+srv://app:p%40ss%2Fw0rd@cluster0.example.net/?retryWrites=true&w=majority&appName=Cluster0",
+      "mongodb://a:b@h1:27017,h2:27017,h3:27017/gb?replicaSet=rs0&authSource=admin&tls=true",
+      "mongodb://localhost:27017/?directConnection=true",
+    ]) {
+      expect(loadConfig({ MONGODB_URI: uri }).mongodb?.uri).toBe(uri);
+    }
+  });
+
+  it("bounds MongoDB calls by 90% of REQUEST_TIMEOUT_MS unless told, and never by more than it", () => {
+    const uri = "mongodb://localhost:27017";
+    expect(loadConfig({ MONGODB_URI: uri }).mongodb?.timeoutMs).toBe(9000);
+    expect(loadConfig({ MONGODB_URI: uri, REQUEST_TIMEOUT_MS: "2000" }).mongodb?.timeoutMs).toBe(1800);
+    expect(loadConfig({ MONGODB_URI: uri, MONGODB_TIMEOUT_MS: "500" }).mongodb?.timeoutMs).toBe(500);
+    expect(() => loadConfig({ MONGODB_URI: uri, MONGODB_TIMEOUT_MS: "10000" })).toThrow(
+      /^Invalid configuration: MONGODB_TIMEOUT_MS must be below REQUEST_TIMEOUT_MS \(10000\), so that no MongoDB call outlives its request \(got "10000"\)$/,
+    );
+  });
+});
+
+describe("MONGODB_URI_FILE", () => {
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  afterEach(() => dirs.splice(0).forEach((dir) => dir.remove()));
+  const file = (content: string) => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = join(dir.path, "uri");
+    writeFileSync(path, content);
+    return path;
+  };
+  const refusal = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error("loadConfig accepted it");
+  };
+
+  it("reads the connection string from the file, without its trailing newline, and remembers the file", () => {
+    const path = file("mongodb+srv://app:s3cret@cluster0.example.net/\n");
+    expect(loadConfig({ MONGODB_URI_FILE: path }).mongodb).toEqual({
+      uri: "mongodb+srv://app:s3cret@cluster0.example.net/",
+      uriFile: path,
+      dbName: "guestbook",
+      timeoutMs: 9000,
+    });
+  });
+
+  it("refuses MONGODB_URI and MONGODB_URI_FILE together", () => {
+    const path = file("mongodb://localhost:27017");
+    expect(refusal({ MONGODB_URI: "mongodb://localhost:27017", MONGODB_URI_FILE: path })).toBe(
+      "Invalid configuration: set MONGODB_URI or MONGODB_URI_FILE, not both",
+    );
+  });
+
+  it("stops with one line naming the file when it is missing or empty", () => {
+    expect(refusal({ MONGODB_URI_FILE: "/nonexistent/uri" })).toBe("Invalid configuration: MONGODB_URI_FILE (/nonexistent/uri) cannot be read (ENOENT)");
+    const empty = file(" \n");
+    expect(refusal({ MONGODB_URI_FILE: empty })).toBe(`Invalid configuration: MONGODB_URI_FILE (${empty}) is empty`);
+  });
+
+  it("refuses what the driver refuses, in one line naming the file and never its content", () => {
+    const path = file("mongodb://app:p@ss/w0rd@cluster0.example.net/");
+    const message = refusal({ MONGODB_URI_FILE: path });
+    expect(message).toMatch(new RegExp(`^Invalid configuration: MONGODB_URI_FILE \\(${path}\\) names a database MongoDB cannot have .*percent-encode @`));
+    expect(message).not.toContain("\n");
+    expect(message).not.toMatch(/w0rd|ss\//);
   });
 });

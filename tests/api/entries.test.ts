@@ -86,11 +86,35 @@ describe("POST /api/entries", () => {
     ["an array body", [{ name: "Ann", message: "hi" }], /JSON object/],
     ["a string body", JSON.stringify("hello"), /JSON object/],
     ["null", "null", /JSON object/],
+    ["an unpaired surrogate as the name", { name: "\ud800", message: "hi" }, /Name contains broken text/],
+    ["an unpaired low surrogate in the message", { name: "Ann", message: "a\udc00b" }, /Message contains broken text/],
+    ["a right-to-left override in the name", { name: "\u202eevil", message: "hi" }, /text-direction controls/],
+    ["an embedding in the message", { name: "Ann", message: "x\u202ay\u202c" }, /text-direction controls/],
+    ["an isolate in the message", { name: "Ann", message: "x\u2066y\u2069" }, /text-direction controls/],
+    ["a name of one zero-width space", { name: "\u200b", message: "hi" }, /Name must contain visible characters/],
+    ["a message of joiners and variation selectors only", { name: "Ann", message: "\u200d\u2060\ufe0f\u3164" }, /Message must contain visible characters/],
+    ["a character carrying 900 combining marks", { name: "Ann", message: `a${"\u0301".repeat(900)}` }, /more than 8 marks on one character/],
+    ["a name with 9 marks on one letter", { name: `Z${"\u0300".repeat(9)}oe`, message: "hi" }, /more than 8 marks on one character/],
   ];
   it.each(refused)("refuses %s with 400 and stores nothing", async (_, body, reason) => {
     const message = await expectError(await sign(body), 400, "invalid_input");
     expect(message).toMatch(reason);
     await expectNothingStored();
+  });
+
+  it.each([
+    ["a family emoji joined by zero-width joiners", "👩‍👩‍👧‍👦"],
+    ["a keycap and a flag", "1️⃣ 🇳🇴"],
+    ["Vietnamese with two stacked marks (decomposed)", "Nguye\u0302\u0303n"],
+    ["a Devanagari conjunct", "स्त्री"],
+    ["Hebrew with a right-to-left mark", "שלום\u200f"],
+    ["a zero-width space between letters", "Ad\u200ba"],
+  ])("accepts %s, and stores exactly what it acknowledged", async (_, name) => {
+    const res = await sign({ name, message: name });
+    expect(res.status).toBe(201);
+    const entry = (await res.json()) as Entry;
+    expect(entry).toMatchObject({ name, message: name });
+    expect((await listAll()).entries).toEqual([entry]);
   });
 
   it("refuses malformed JSON with 400", async () => {
@@ -112,10 +136,26 @@ describe("POST /api/entries", () => {
     await expectNothingStored();
   });
 
-  it("accepts application/json with a charset", async () => {
-    const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": "application/json; charset=utf-8" });
-    expect(res.status).toBe(201);
-  });
+  it.each(["application/json; charset=utf-8", 'application/json; charset="UTF-8"', "application/json;charset=utf8"])(
+    "accepts %s",
+    async (type) => {
+      const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": type });
+      expect(res.status).toBe(201);
+    },
+  );
+
+  it.each(["iso-8859-1", "utf-16", "windows-1252", "no-such-charset"])(
+    "refuses JSON declared as charset=%s with 415, instead of decoding it as UTF-8",
+    async (charset) => {
+      const res = await ctx.app.request("/api/entries", {
+        method: "POST",
+        headers: { "Content-Type": `application/json; charset=${charset}` },
+        body: Buffer.from(JSON.stringify({ name: "Zoë", message: "hi" }), "latin1"),
+      });
+      expect(await expectError(res, 415, "unsupported_media_type")).toMatch(/UTF-8/);
+      await expectNothingStored();
+    },
+  );
 
   it("refuses a body over 16 KiB with 413", async () => {
     const body = JSON.stringify({ name: "Ann", message: "m".repeat(MAX_BODY_BYTES) });

@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { type AppDeps, createApp } from "../../src/api/app.js";
 import { tempDir } from "../../scripts/lib/temp-dir.js";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
@@ -34,3 +36,15 @@ export const postJson = (body: unknown, headers: Record<string, string> = {}): R
   headers: { "Content-Type": "application/json", ...headers },
   body: typeof body === "string" ? body : JSON.stringify(body),
 });
+
+/** A pino logger at `level` whose lines are collected, parsed, in `lines`. */
+export function captureLogs(level: string) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level }, stream), lines };
+}

@@ -6,7 +6,8 @@ import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/api/config.js";
 import { findRenderer } from "../../scripts/validate/index.js";
 import { hostsFor, readSettings } from "../../scripts/init/settings.js";
-import { testApp } from "../helpers/app.js";
+import { tempDir, testApp } from "../helpers/app.js";
+import { ProjectedSecret } from "../helpers/projected-secret.js";
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: any };
 
@@ -26,6 +27,13 @@ const find = (dir: string, kind: string, name: string) => {
   return object;
 };
 const container = (dir: string, name: string) => find(dir, "Deployment", name).spec.template.spec.containers[0];
+/** The backend's mount holding MONGODB_URI_FILE, and the volume behind it. */
+const uriFileVolume = (dir: string) => {
+  const pod = find(dir, "Deployment", "guestbook-backend").spec.template.spec;
+  const file: string = pod.containers[0].env.find((e: any) => e.name === "MONGODB_URI_FILE").value;
+  const mount = pod.containers[0].volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+  return { mount, mountPath: mount.mountPath as string, volume: pod.volumes.find((v: any) => v.name === mount.name) };
+};
 const admittedNamespaces = (dir: string, policy: string): string[] =>
   find(dir, "NetworkPolicy", policy).spec.ingress.flatMap((rule: any) =>
     rule.from.map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]),
@@ -63,6 +71,29 @@ describe("base", () => {
   });
 });
 
+describe("the backend's egress", () => {
+  const egress = () => find("base", "NetworkPolicy", "guestbook-backend-egress").spec.egress as any[];
+  const allows = (rule: any, port: number, protocol: string) =>
+    rule.ports.some((p: any) => p.protocol === protocol && p.port <= port && port <= (p.endPort ?? p.port));
+
+  it("resolves names through the cluster DNS pods and through NodeLocal DNSCache's link-local address", () => {
+    const dns = egress().filter((rule) => allows(rule, 53, "UDP") && allows(rule, 53, "TCP"));
+    expect(dns).toHaveLength(1);
+    expect(dns[0].to).toContainEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    });
+    expect(dns[0].to).toContainEqual({ ipBlock: { cidr: "169.254.20.10/32" } });
+  });
+
+  it("reaches MongoDB on Atlas replica sets' 27017 and sharded clusters' 27016, and no other port", () => {
+    const mongo = egress().filter((rule) => !rule.to);
+    expect(mongo).toHaveLength(1);
+    for (const port of [27016, 27017]) expect(allows(mongo[0], port, "TCP"), String(port)).toBe(true);
+    for (const port of [27015, 27018, 53, 443]) expect(allows(mongo[0], port, "TCP"), String(port)).toBe(false);
+  });
+});
+
 describe("the manifests agree with the API they run", () => {
   it("probe paths are ones the real API answers with 200", async () => {
     const ctx = testApp();
@@ -79,14 +110,29 @@ describe("the manifests agree with the API they run", () => {
   it("the backend's environment is a valid API configuration whose drain fits the grace period", () => {
     const deployment = find("base", "Deployment", "guestbook-backend");
     const api = deployment.spec.template.spec.containers[0];
-    const env = Object.fromEntries(
-      api.env.map((e: any) => [e.name, e.value ?? (e.valueFrom ? "mongodb://from-secret:27017" : undefined)]),
-    );
-    const config = loadConfig(env);
-    expect(api.ports[0].containerPort).toBe(config.port);
-    expect(config.shutdownDelayMs).toBeGreaterThan(0);
-    expect(config.shutdownTimeoutMs).toBeLessThan(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000);
-    expect(api.env.find((e: any) => e.name === "MONGODB_URI").valueFrom.secretKeyRef).toEqual({ name: "guestbook-mongodb", key: "uri" });
+    const env = Object.fromEntries(api.env.map((e: any) => [e.name, e.value]));
+    // The connection string's file, from the Secret volume laid out as the kubelet does it.
+    const root = tempDir();
+    try {
+      const { mountPath, volume } = uriFileVolume("base");
+      new ProjectedSecret(join(root.path, mountPath)).write({ uri: "mongodb://from-secret:27017" });
+      const config = loadConfig({ ...env, MONGODB_URI_FILE: join(root.path, env.MONGODB_URI_FILE) });
+      expect(config.mongodb?.uri).toBe("mongodb://from-secret:27017");
+      expect(api.ports[0].containerPort).toBe(config.port);
+      expect(config.shutdownDelayMs).toBeGreaterThan(0);
+      expect(config.shutdownTimeoutMs).toBeLessThan(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000);
+      expect(volume.secret).toMatchObject({ secretName: "guestbook-mongodb", items: [{ key: "uri", path: "uri" }] });
+    } finally {
+      root.remove();
+    }
+  });
+
+  it("mounts the connection string's Secret read-only as a folder, so a rotated password reaches running pods", () => {
+    const api = container("base", "guestbook-backend");
+    expect(api.env.some((e: any) => e.name === "MONGODB_URI")).toBe(false);
+    const { mount } = uriFileVolume("base");
+    expect(mount).toEqual({ name: "mongodb-uri", mountPath: "/etc/guestbook/mongodb", readOnly: true }); // no subPath
+    expect(api.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 });
 
@@ -160,15 +206,22 @@ describe("environments differ only where they must", () => {
     expect(find("overlays/prod", "ExternalSecret", "guestbook-mongodb").spec.data[0].remoteRef.key).toBe("guestbook/prod/mongodb-uri");
   });
 
+  it("the ExternalSecret writes out what the External Secrets CRD defaults, so no diff sees Git and the cluster disagree", () => {
+    for (const dir of ["overlays/dev", "overlays/prod"]) {
+      const remoteRef = find(dir, "ExternalSecret", "guestbook-mongodb").spec.data[0].remoteRef;
+      // The defaults of the external-secrets.io/v1 CRD up to v2.8 (v2.9.0 stopped defaulting them).
+      expect(remoteRef).toMatchObject({ conversionStrategy: "Default", decodingStrategy: "None", metadataPolicy: "None" });
+    }
+  });
+
   it("local runs MongoDB in the cluster on a PersistentVolumeClaim, with no external secret store", () => {
     const mongo = find("overlays/local", "StatefulSet", "guestbook-mongodb");
     expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("1Gi");
     expect(mongo.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/data/db" });
     expect(rendered["overlays/local"]!.some((o) => o.kind === "ExternalSecret")).toBe(false);
-    const secretName = container("overlays/local", "guestbook-backend").env.find((e: any) => e.name === "MONGODB_URI").valueFrom
-      .secretKeyRef.name;
-    const secret = find("overlays/local", "Secret", secretName);
-    expect(Buffer.from(secret.data.uri, "base64").toString()).toBe("mongodb://guestbook-mongodb:27017/?directConnection=true");
+    // The backend's Secret is generated by the overlay (tests/manifests/in-cluster-mongodb.test.ts).
+    const secretName = uriFileVolume("overlays/local").volume.secret.secretName;
+    expect(find("overlays/local", "Secret", secretName).metadata.name).toMatch(/^guestbook-mongodb-[a-z0-9]+$/);
   });
 });
 

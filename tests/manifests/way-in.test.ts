@@ -16,6 +16,8 @@ type Patch = { path?: string; patch?: string; target?: { kind: string; name: str
 type Kustomization = { components?: string[]; patches?: Patch[] };
 
 const COMPONENT = "../../components/gateway-api";
+// With Gateway API the Gateway terminates TLS, so no HTTP-01 solver runs behind an Ingress.
+const INGRESS_ONLY_COMPONENTS = ["../../components/cert-manager-http01"];
 // The files where an overlay sets its way in, one fact each (see docs/ingress-and-gateway.md).
 const WAY_IN_FILES = ["ingress.yaml", "ingress-controller-namespace.yaml", "httproute.yaml", "gateway-namespace.yaml"];
 const NAMESPACE_PATH = "/spec/ingress/0/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name";
@@ -56,7 +58,9 @@ const WAY_IN_PATCHES = {
 function switchWayIn(overlay: string, to: keyof typeof WAY_IN_PATCHES, host: string, settings = true): string {
   const dir = join(copy.path, "overlays", overlay);
   const kustomization = parse(readFileSync(join("overlays", overlay, "kustomization.yaml"), "utf8")) as Kustomization;
-  const others = (kustomization.components ?? []).filter((c) => c !== COMPONENT);
+  const others = (kustomization.components ?? []).filter(
+    (c) => c !== COMPONENT && (to === "ingress" || !INGRESS_ONLY_COMPONENTS.includes(c)),
+  );
   kustomization.components = to === "gateway-api" ? [...others, COMPONENT] : others;
   const kept = (kustomization.patches ?? []).filter((p) => !WAY_IN_FILES.includes(p.path ?? ""));
   kustomization.patches = [...kept, ...(settings ? WAY_IN_PATCHES[to](host) : [])];

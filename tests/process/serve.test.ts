@@ -80,6 +80,18 @@ describe("npm run serve", () => {
     expect(took).toBeLessThan(10_000);
   });
 
+  it.each(["SIGTERM", "SIGINT"] as const)("ignores a second %s during the drain: keeps serving, then exits 0", async (signal) => {
+    const server = await start({ SHUTDOWN_DELAY_MS: "1500" });
+    server.child.kill(signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill(signal);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.child.exitCode).toBeNull();
+    expect(server.child.signalCode).toBeNull();
+    await sign(server, "after-second-signal");
+    expect(await server.exited).toBe(0);
+  });
+
   it("stops at start-up with one clear line when DATA_DIR cannot hold the store", () => {
     requireBuild();
     const notAFolder = join(dataDir.path, "file");
@@ -103,5 +115,19 @@ describe("npm run serve", () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe('Invalid configuration: PORT must be a whole number from 1 to 65535 (got "eighty")\n');
+  });
+
+  it("stops at start-up with one line naming MONGODB_URI when the driver would refuse it, never echoing it", () => {
+    requireBuild();
+    const result = spawnSync(process.execPath, [SERVER_ENTRY], {
+      env: { PATH: process.env.PATH ?? "", MONGODB_URI: "mongodb+srv://app:s3cret@cluster0.example.net:27017/" },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts: mongodb+srv URI cannot have port number\n",
+    );
   });
 });

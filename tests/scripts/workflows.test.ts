@@ -13,9 +13,13 @@ const workflows = readdirSync(WORKFLOWS)
   .filter((f) => /\.ya?ml$/.test(f))
   .map((file) => ({ file, text: readFileSync(join(WORKFLOWS, file), "utf8") }));
 
-type Step = { uses?: string; run?: string };
-type Workflow = { permissions?: unknown; jobs: Record<string, { permissions?: unknown; steps: Step[] }> };
+type Step = { uses?: string; run?: string; id?: string; shell?: string; with?: Record<string, string>; env?: Record<string, string> };
+type Job = { permissions?: unknown; needs?: string | string[]; if?: string; outputs?: Record<string, string>; defaults?: unknown; steps: Step[] };
+type Workflow = { on: unknown; permissions?: unknown; defaults?: { run?: { shell?: string } }; jobs: Record<string, Job> };
 const steps = (text: string) => Object.values((parse(text) as Workflow).jobs).flatMap((job) => job.steps);
+const workflow = (file: string) => parse(readFileSync(join(WORKFLOWS, file), "utf8")) as Workflow;
+const needs = (job: Job) => (typeof job.needs === "string" ? [job.needs] : (job.needs ?? []));
+const APP_TOKEN = "actions/create-github-app-token@";
 
 const findShellcheck = () => requireTool("shellcheck", "install it (apt-get install shellcheck) to lint the shell scripts.");
 
@@ -62,7 +66,7 @@ describe("workflows", () => {
     expect(readFileSync(join(WORKFLOWS, "images.yaml"), "utf8")).not.toMatch(/ghcr\.io\/\$|repository_owner/);
   });
 
-  it.each(workflows)("$file keeps logic in npm scripts: its run steps call npm, git, gh or system installs", ({ text }) => {
+  it.each(workflows)("$file keeps logic in scripts: its run steps call npm, bash scripts/, git, gh, cosign or system installs", ({ text }) => {
     for (const { run } of steps(text)) {
       if (!run) continue;
       const lines = run
@@ -72,8 +76,18 @@ describe("workflows", () => {
       for (const line of lines) {
         // The command a line runs, past any opening `if` or `{` grouping.
         const command = line.replace(/^(if|\{)\s+/, "");
-        expect(command, line).toMatch(/^(npm|git|gh|sudo apt-get|go install|echo) /);
+        expect(command, line).toMatch(/^(npm|git|gh|sudo apt-get|go install|echo|bash scripts\/[\w-]+\.sh|cosign sign)(\s|$)/);
       }
+    }
+  });
+
+  it.each(workflows)("$file runs every shell step with pipefail (shell: bash), so `a | tee` fails when a fails", ({ text }) => {
+    const { defaults, jobs } = parse(text) as Workflow;
+    // Only an explicit `shell: bash` runs `bash -eo pipefail`; GitHub's default is `bash -e`.
+    expect(defaults?.run?.shell).toBe("bash");
+    for (const job of Object.values(jobs)) {
+      expect(job.defaults).toBeUndefined();
+      for (const step of job.steps) expect(step.shell ?? "bash").toBe("bash");
     }
   });
 
@@ -91,6 +105,113 @@ describe("workflows", () => {
     for (const { text } of workflows) {
       for (const { run } of steps(text)) expect(run ?? "").not.toMatch(/\$\{\{\s*(inputs|github\.event|github\.head_ref)/);
     }
+  });
+});
+
+describe("the images workflow", () => {
+  const images = workflow("images.yaml");
+  const { changes, build, ["bump-dev"]: bump } = images.jobs as Record<string, Job>;
+
+  it("starts only after a ci run on main, and goes on only when that run passed for a push", () => {
+    const names = workflows.map(({ text }) => (parse(text) as { name: string }).name);
+    const trigger = (images.on as { workflow_run: { workflows: string[]; types: string[]; branches: string[] } }).workflow_run;
+    expect(Object.keys(images.on as object)).toEqual(["workflow_run"]);
+    expect(trigger).toEqual({ workflows: ["ci"], types: ["completed"], branches: ["main"] });
+    expect(names).toContain(trigger.workflows[0]);
+    expect(changes!.if).toBe("github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event == 'push'");
+    expect(needs(build!)).toEqual(["changes"]);
+    expect(needs(bump!)).toEqual(expect.arrayContaining(["changes", "build"]));
+  });
+
+  it("builds only when npm run image-inputs-changed says an image input changed", () => {
+    const decide = changes!.steps.find((step) => step.id === "decide")!;
+    expect(decide.run).toMatch(/^npm run --silent image-inputs-changed -- "\$SHA"$/);
+    expect(decide.env?.SHA).toBe("${{ github.event.workflow_run.head_sha }}");
+    expect(changes!.outputs?.build).toBe("${{ steps.decide.outputs.build }}");
+    expect(build!.if).toBe("needs.changes.outputs.build == 'true'");
+  });
+
+  it("builds the commit ci tested, for amd64 and arm64, with SBOM and provenance, and signs both digests", () => {
+    const checkout = build!.steps.find((step) => step.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with?.ref).toBe("${{ github.event.workflow_run.head_sha }}");
+    expect(build!.steps.some((step) => step.uses?.startsWith("docker/setup-qemu-action@"))).toBe(true);
+    const pushes = build!.steps.filter((step) => step.uses?.startsWith("docker/build-push-action@"));
+    expect(pushes.map((step) => step.with?.target)).toEqual(["api", "web"]);
+    for (const push of pushes) {
+      expect(push.with).toMatchObject({ platforms: "linux/amd64,linux/arm64", push: true, provenance: "mode=max", sbom: true });
+      expect(push.with?.tags).toBe(`\${{ env.IMAGE_PREFIX }}/guestbook-${push.with?.target}:\${{ github.event.workflow_run.head_sha }}`);
+    }
+    expect(build!.permissions).toMatchObject({ "id-token": "write" });
+    const sign = build!.steps.find((step) => step.run?.includes("cosign sign"))!;
+    expect(sign.run!.trim().split("\n")).toEqual([
+      'cosign sign --yes "${IMAGE_PREFIX}/guestbook-api@${API_DIGEST}"',
+      'cosign sign --yes "${IMAGE_PREFIX}/guestbook-web@${WEB_DIGEST}"',
+    ]);
+    expect(sign.env).toEqual({ API_DIGEST: "${{ steps.api.outputs.digest }}", WEB_DIGEST: "${{ steps.web.outputs.digest }}" });
+  });
+
+  it("is verified by the cosign command in docs/delivery.md: the signing workflow's own identity and GitHub's issuer", () => {
+    const signer = workflows.find(({ text }) => text.includes("cosign sign"))!.file;
+    const branch = (images.on as { workflow_run: { branches: string[] } }).workflow_run.branches[0];
+    const docs = readFileSync("docs/delivery.md", "utf8");
+    expect(docs).toContain("cosign verify ghcr.io/acme/guestbook-api@sha256:<digest>");
+    expect(docs).toContain(`--certificate-identity https://github.com/acme/guestbook-gitops/.github/workflows/${signer}@refs/heads/${branch}`);
+    expect(docs).toContain("--certificate-oidc-issuer https://token.actions.githubusercontent.com");
+  });
+
+  it("pushes the dev bump through commit-and-push.sh, with the App's token, never masking a failure", () => {
+    const runs = bump!.steps.map((step) => step.run ?? "");
+    expect(runs.join("\n")).not.toMatch(/\|\||--force|-f\b/);
+    expect(runs.filter(Boolean).at(-1)).toBe('bash scripts/commit-and-push.sh "Deploy ${SHA::12} to dev" overlays/dev');
+    const checkout = bump!.steps.find((step) => step.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with).toMatchObject({ ref: "main", token: "${{ steps.app.outputs.token }}" });
+  });
+});
+
+describe("the GitHub App", () => {
+  const byFile = workflows.map(({ file }) => ({ file, jobs: workflow(file).jobs }));
+
+  it("is what pushes to main and opens pull requests: never GITHUB_TOKEN", () => {
+    for (const { file, jobs } of byFile) {
+      for (const [name, job] of Object.entries(jobs)) {
+        const pushes = job.steps.some((step) => /commit-and-push\.sh|git push|gh pr create/.test(step.run ?? ""));
+        if (!pushes) continue;
+        const where = `${file} ${name}`;
+        expect(job.steps.some((step) => step.uses?.startsWith(APP_TOKEN)), where).toBe(true);
+        expect(job.steps.find((step) => step.uses?.startsWith("actions/checkout@"))?.with?.token, where).toBe("${{ steps.app.outputs.token }}");
+        for (const step of job.steps) if (step.env?.GH_TOKEN) expect(step.env.GH_TOKEN, where).toBe("${{ steps.app.outputs.token }}");
+        expect(JSON.stringify(job.permissions ?? {}), where).not.toMatch(/write/);
+      }
+    }
+  });
+
+  it("is required with one clear error before any job creates its token", () => {
+    for (const { file, jobs } of byFile) {
+      const requires = (name: string): boolean => {
+        const job = jobs[name]!;
+        const first = job.steps.findIndex((step) => step.uses?.startsWith(APP_TOKEN));
+        const check = job.steps.findIndex((step) => step.run === "bash scripts/require-github-app.sh");
+        return (check !== -1 && (first === -1 || check < first)) || needs(job).some(requires);
+      };
+      for (const [name, job] of Object.entries(jobs)) {
+        if (job.steps.some((step) => step.uses?.startsWith(APP_TOKEN))) expect(requires(name), `${file} ${name}`).toBe(true);
+        for (const step of job.steps.filter((s) => s.run === "bash scripts/require-github-app.sh")) {
+          expect(step.env).toEqual({
+            BOT_APP_CLIENT_ID_SET: "${{ secrets.BOT_APP_CLIENT_ID != '' }}",
+            BOT_APP_PRIVATE_KEY_SET: "${{ secrets.BOT_APP_PRIVATE_KEY != '' }}",
+          });
+        }
+      }
+    }
+  });
+});
+
+describe("the manifest-diff comment", () => {
+  it("goes through npm run pr-comment with the job's token", () => {
+    const job = workflow("ci.yaml").jobs["manifest-diff"]!;
+    const post = job.steps.find((step) => step.run?.includes("pr-comment"))!;
+    expect(post.run).toMatch(/^npm run --silent pr-comment -- --pr "\$PR" --title ".+" --file manifest-diff\.txt$/);
+    expect(post.env?.GITHUB_TOKEN).toBe("${{ github.token }}");
   });
 });
 

@@ -31,13 +31,24 @@ async function timed<T>(run: () => Promise<T> | T): Promise<{ value: T; ms: numb
   return { value, ms: performance.now() - started };
 }
 
-it("bounds server selection, pool waits and connects by one timeout, and names the app", () => {
-  expect(mongoClientOptions(1500)).toMatchObject({
+it("bounds every wait by the store's deadline, and names the app", () => {
+  expect(mongoClientOptions(9000)).toMatchObject({
     appName: "guestbook-api",
-    serverSelectionTimeoutMS: 1500,
-    waitQueueTimeoutMS: 1500,
-    connectTimeoutMS: 1500,
+    serverSelectionTimeoutMS: 9000,
+    waitQueueTimeoutMS: 9000,
+    socketTimeoutMS: 9000,
+    connectTimeoutMS: 5000,
   });
+  // A deadline shorter than the connect timeout bounds that too.
+  expect(mongoClientOptions(1500)).toMatchObject({ connectTimeoutMS: 1500, socketTimeoutMS: 1500 });
+});
+
+it("states its durability: majority and journaled writes, majority reads, primary preferred", () => {
+  const options = mongoClientOptions(9000);
+  expect(options.writeConcern).toEqual({ w: "majority", journal: true });
+  expect(options.readConcern).toEqual({ level: "majority" });
+  expect(options.readPreference).toBe("primaryPreferred");
+  expect(options).toMatchObject({ retryWrites: true, retryReads: true });
 });
 
 const sockets: Socket[] = [];

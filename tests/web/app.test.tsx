@@ -1,39 +1,18 @@
 /** The whole page in jsdom against the real API app (real SQLite store), through hc<AppType>. */
-import { render, screen, waitFor, within } from "@solidjs/testing-library";
-import userEvent from "@testing-library/user-event";
+import { screen, waitFor } from "@solidjs/testing-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { App } from "../../src/web/App.js";
-import { createApi } from "../../src/web/api.js";
-import { createGuestbook } from "../../src/web/guestbook.js";
-import { fakeClock, postJson, testApp } from "../helpers/app.js";
+import { postJson } from "../helpers/app.js";
+import { entryNames, formAlert, pageServer, renderPage as render } from "./page.js";
 
-let server: ReturnType<typeof testApp>;
-let clock: ReturnType<typeof fakeClock>;
+let server: ReturnType<typeof pageServer>;
 
 beforeEach(() => {
-  clock = fakeClock(Date.now() - 190 * 60_000); // three hours and ten minutes ago
-  server = testApp({ now: clock.now });
+  server = pageServer();
 });
 afterEach(() => server.cleanup());
 
-const apiFetch = ((input: RequestInfo | URL, init?: RequestInit) =>
-  server.app.request(input instanceof Request ? input : String(input), init)) as typeof fetch;
-
-async function seed(count: number) {
-  for (let i = 0; i < count; i++) {
-    const res = await server.app.request("/api/entries", postJson({ name: `Visitor ${i}`, message: `Note ${i}` }));
-    expect(res.status).toBe(201);
-    clock.advance(60_000);
-  }
-}
-
-function renderPage(fetchImpl: typeof fetch = apiFetch) {
-  render(() => <App guestbook={createGuestbook(createApi(fetchImpl, "http://guestbook.test"))} />);
-  return userEvent.setup();
-}
-
-const entryNames = () =>
-  within(screen.getByRole("list")).queryAllByRole("heading", { level: 3 }).map((h) => h.textContent);
+const seed = (count: number) => server.seed(count);
+const renderPage = (fetchImpl: typeof fetch = server.fetch) => render(fetchImpl);
 
 describe("the guestbook page", () => {
   it("shows an empty state when nobody has signed yet", async () => {
@@ -72,8 +51,7 @@ describe("the guestbook page", () => {
     await user.type(screen.getByLabelText("Message"), "Hello!");
     await user.click(screen.getByRole("button", { name: /Sign/ }));
     await waitFor(() => expect(entryNames()).toEqual(["Newcomer", "Visitor 1", "Visitor 0"]));
-    const stored = (await (await server.app.request("/api/entries")).json()) as { entries: unknown[] };
-    expect(stored.entries).toHaveLength(3);
+    expect(await server.stored()).toHaveLength(3);
   });
 
   it("shows messages as text: line breaks kept, markup not interpreted", async () => {
@@ -96,8 +74,7 @@ describe("the guestbook page", () => {
     const reasons = await screen.findAllByText(/must not contain control characters/);
     expect(reasons.map((r) => r.getAttribute("role"))).toContain("alert");
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("bell \u0007 here");
-    const stored = (await (await server.app.request("/api/entries")).json()) as { entries: unknown[] };
-    expect(stored.entries).toEqual([]);
+    expect(await server.stored()).toEqual([]);
   });
 
   it("shows the server's own refusal (store down: 503) in the alert and keeps the draft", async () => {
@@ -114,7 +91,7 @@ describe("the guestbook page", () => {
 
   it("shows the rate limit's reason in the alert and keeps the draft", async () => {
     await server.cleanup();
-    server = testApp({ now: clock.now, limits: { rateLimitPerMinute: 1 } });
+    server = pageServer({ limits: { rateLimitPerMinute: 1 } });
     const user = renderPage();
     await screen.findByText(/No entries yet/);
     await user.type(screen.getByLabelText("Name"), "Ada");
@@ -133,12 +110,12 @@ describe("the guestbook page", () => {
     const user = renderPage(unreachable);
     const loadError = await screen.findByText(/Can't reach the guestbook server/);
     expect(loadError.closest("[role=alert]")).not.toBeNull();
+    expect(formAlert().textContent).toBe("");
     await user.type(screen.getByLabelText("Name"), "Ada");
     await user.type(screen.getByLabelText("Message"), "Draft");
     await user.click(screen.getByRole("button", { name: /Sign/ }));
-    await waitFor(() =>
-      expect(screen.getAllByRole("alert").some((a) => /Can't reach/.test(a.textContent ?? ""))).toBe(true),
-    );
+    // The sign form's own alert, not the page-load alert that was already there.
+    await waitFor(() => expect(formAlert().textContent).toMatch(/^Can't reach the guestbook server/));
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Draft");
   });
 });

@@ -44,6 +44,31 @@ describe("SignForm", () => {
     expect(sent).toEqual([]);
   });
 
+  it.each([
+    ["\u200b", "Hi", "Name must contain visible characters.", "Name"],
+    ["Ada", "\u202eevil", "Message must not contain text-direction controls (U+202A–U+202E, U+2066–U+2069).", "Message"],
+    ["Ada", `a${"\u0301".repeat(9)}`, "Message must not stack more than 8 marks on one character.", "Message"],
+  ])("applies the API's rules before sending: %j / %j", async (nameText, messageText, reason, field) => {
+    const { user, name, message, submit, alert, sent } = setup();
+    await user.click(name);
+    await user.paste(nameText);
+    await user.click(message);
+    await user.paste(messageText);
+    await user.click(submit);
+    expect(alert().textContent).toBe(reason);
+    expect(document.activeElement).toBe(screen.getByLabelText(field));
+    expect(sent).toEqual([]);
+  });
+
+  it("sends a name made of an emoji sequence joined by zero-width joiners", async () => {
+    const { user, name, message, submit, sent } = setup();
+    await user.click(name);
+    await user.paste("👩‍👩‍👧‍👦");
+    await user.type(message, "Hello");
+    await user.click(submit);
+    expect(sent).toEqual([{ name: "👩‍👩‍👧‍👦", message: "Hello" }]);
+  });
+
   it("sends the trimmed entry, disabling itself while it waits", async () => {
     let finish!: (result: string | null) => void;
     const { user, name, message, submit, sent } = setup(() => new Promise((resolve) => (finish = resolve)));

@@ -1,12 +1,14 @@
+import { MIMEType } from "node:util";
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { type Entry, MAX_BODY_BYTES } from "../../shared/entry.js";
 import { encodeCursor } from "../cursor.js";
+import { throwIfPastDeadline } from "../deadline.js";
 import { errorBody } from "../errors.js";
 import type { EntryStore } from "../store/index.js";
-import { listQuerySchema, newEntrySchema, rejectInvalid } from "../validation.js";
+import { listQuerySchema, newEntrySchema, rejectInvalid, signHeadersSchema } from "../validation.js";
 
 export interface EntriesDeps {
   store: EntryStore;
@@ -16,12 +18,35 @@ export interface EntriesDeps {
   signLimit: MiddlewareHandler;
 }
 
-const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+/** Why the declared Content-Type cannot be read as JSON text, or null when it can. */
+function mediaTypeProblem(declared: string | undefined): string | null {
+  let type: MIMEType;
+  try {
+    type = new MIMEType(declared ?? "");
+  } catch {
+    return "Send the entry as application/json.";
+  }
+  if (type.essence !== "application/json") return "Send the entry as application/json.";
+  const charset = type.params.get("charset");
+  // JSON is UTF-8 (RFC 8259); any other declared charset would be decoded wrongly, not converted.
+  if (charset !== null && encodingOf(charset) !== "utf-8") {
+    return `Send the entry as UTF-8 JSON: charset=${charset} is not supported.`;
+  }
+  return null;
+}
+
+/** The encoding a charset label names, by the WHATWG Encoding Standard's label table. */
+function encodingOf(label: string): string | null {
+  try {
+    return new TextDecoder(label).encoding;
+  } catch {
+    return null;
+  }
+}
 
 const requireJson = createMiddleware(async (c, next) => {
-  if (!JSON_MEDIA_TYPE.test(c.req.header("Content-Type") ?? "")) {
-    return c.json(errorBody("unsupported_media_type", "Send the entry as application/json."), 415);
-  }
+  const problem = mediaTypeProblem(c.req.header("Content-Type"));
+  if (problem) return c.json(errorBody("unsupported_media_type", problem), 415);
   await next();
 });
 
@@ -57,11 +82,16 @@ export const entriesRoutes = ({ store, now, newId, signLimit }: EntriesDeps) =>
       signLimit,
       requireJson,
       limitBody,
+      zValidator("header", signHeadersSchema, rejectInvalid("invalid_input")),
       zValidator("json", newEntrySchema, rejectInvalid("invalid_input")),
       async (c) => {
         const { name, message } = c.req.valid("json");
-        const entry: Entry = { id: newId(), name, message, createdAt: now().toISOString() };
-        await store.insert(entry);
+        // The client's idempotency key is the entry's id, so a retry finds its first attempt.
+        const id = c.req.valid("header")["idempotency-key"] ?? newId();
+        const submitted: Entry = { id, name, message, createdAt: now().toISOString() };
+        throwIfPastDeadline(c);
+        const { entry, replayed } = await store.insert(submitted);
+        if (replayed) c.header("Idempotent-Replayed", "true");
         return c.json(entry, 201);
       },
     );

@@ -11,13 +11,26 @@ export interface ListOptions {
   before?: PageCursor;
 }
 
+/** What an insert did: stored `entry`, or found the same submission stored earlier. */
+export interface InsertResult {
+  /** The entry as stored; for a replay, the first submission's (with its createdAt). */
+  entry: Entry;
+  /** True when an entry with this id and the same name and message was already stored. */
+  replayed: boolean;
+}
+
 /**
  * Where entries live. Order is newest first by `createdAt`, ties broken by `id` descending,
  * so a cursor names one exact position even when many entries share a timestamp.
  */
 export interface EntryStore {
   readonly kind: string;
-  insert(entry: Entry): Promise<void>;
+  /**
+   * Stores `entry` once. The id doubles as the idempotency key: inserting an id that is
+   * already stored with the same name and message stores nothing and returns the stored
+   * entry; with a different name or message it rejects with IdempotencyConflictError.
+   */
+  insert(entry: Entry): Promise<InsertResult>;
   /** At most `limit` entries after `before`, newest first. */
   list(options: ListOptions): Promise<Entry[]>;
   /** Resolves when the store can serve requests; rejects with StoreUnavailableError otherwise. */
@@ -25,10 +38,38 @@ export interface EntryStore {
   close(): Promise<void>;
 }
 
-/** The store cannot be reached or refused to work: the API answers 503 and stores nothing. */
+/** What a store logs through: pino's logger fits; the store never imports a logging library. */
+export interface StoreLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/**
+ * A transient condition (unreachable, busy, I/O failure): the API answers 503 with
+ * Retry-After. Stores throw it for nothing else; any other error is a bug and answers 500.
+ */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StoreUnavailableError";
   }
+}
+
+/** The id (the client's idempotency key) is already stored with a different name or message. */
+export class IdempotencyConflictError extends Error {
+  constructor(readonly id: string) {
+    super(`Entry ${id} is already stored with a different name or message`);
+    this.name = "IdempotencyConflictError";
+  }
+}
+
+/** Whether `stored` is what a retry of `submitted` would have stored: same id, name and message. */
+export const sameSubmission = (stored: Entry, submitted: Entry): boolean =>
+  stored.id === submitted.id && stored.name === submitted.name && stored.message === submitted.message;
+
+/** The result of inserting an id that is already stored: a replay, or a conflict. */
+export function replayOf(stored: Entry, submitted: Entry): InsertResult {
+  if (!sameSubmission(stored, submitted)) throw new IdempotencyConflictError(submitted.id);
+  return { entry: stored, replayed: true };
 }

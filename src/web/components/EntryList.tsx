@@ -1,26 +1,27 @@
-import { For, Match, Show, Switch } from "solid-js";
+import { type Accessor, For, Match, Show, Switch } from "solid-js";
 import type { Guestbook } from "../guestbook.js";
 import { EntryCard } from "./EntryCard.js";
 
 /** The newest entries with paging; new entries are announced politely to screen readers. */
-export function EntryList(props: { guestbook: Guestbook }) {
+export function EntryList(props: { guestbook: Guestbook; now: Accessor<number> }) {
   const book = props.guestbook;
   return (
     <section class="entries" aria-labelledby="entries-heading" aria-busy={book.loading()}>
       <h2 id="entries-heading">Latest entries</h2>
+      {/* Whatever else is on screen (say, an entry just signed), a failed first page stays visible with its retry. */}
+      <Show when={book.loadError()}>
+        <div role="alert" class="error">
+          <p>{book.loadError()}</p>
+          <button type="button" onClick={() => void book.retry()}>
+            Try again
+          </button>
+        </div>
+      </Show>
       <Switch>
         <Match when={book.loading()}>
           <p class="placeholder">Loading entries…</p>
         </Match>
-        <Match when={book.loadError() && book.entries().length === 0}>
-          <div role="alert" class="error">
-            <p>{book.loadError()}</p>
-            <button type="button" onClick={() => void book.retry()}>
-              Try again
-            </button>
-          </div>
-        </Match>
-        <Match when={book.entries().length === 0}>
+        <Match when={!book.loadError() && book.entries().length === 0}>
           <p class="placeholder">No entries yet. Be the first to sign the guestbook.</p>
         </Match>
       </Switch>
@@ -28,7 +29,7 @@ export function EntryList(props: { guestbook: Guestbook }) {
         <For each={book.entries()}>
           {(entry) => (
             <li>
-              <EntryCard entry={entry} />
+              <EntryCard entry={entry} now={props.now} />
             </li>
           )}
         </For>

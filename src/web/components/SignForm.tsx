@@ -3,6 +3,8 @@ import { ENTRY_LIMITS, type EntryField, characterCount, fieldProblem } from "../
 
 type Draft = Record<EntryField, string>;
 
+const FIELDS: EntryField[] = ["name", "message"];
+
 export interface SignFormProps {
   /** Sends the entry; resolves to an error message to show, or null when it was stored. */
   onSign: (input: Draft) => Promise<string | null>;
@@ -81,14 +83,18 @@ export function SignForm(props: SignFormProps) {
     setStatus("");
   };
 
+  let alert!: HTMLDivElement;
+
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     if (sending()) return;
     setTouched({ name: true, message: true });
     const input = { name: draft().name.trim(), message: draft().message.trim() };
-    const problem = fieldProblem("name", input.name) ?? fieldProblem("message", input.message);
-    if (problem) {
-      setError(problem);
+    // Focus goes where the visitor can act: the field at fault, else the alert that says why.
+    const atFault = FIELDS.find((field) => fieldProblem(field, input[field]));
+    if (atFault) {
+      setError(fieldProblem(atFault, input[atFault]));
+      document.getElementById(`sign-${atFault}`)?.focus();
       return;
     }
     setSending(true);
@@ -97,6 +103,7 @@ export function SignForm(props: SignFormProps) {
     setSending(false);
     if (failure) {
       setError(failure);
+      alert.focus();
       return;
     }
     setDraft((d) => ({ ...d, message: "" }));
@@ -118,7 +125,7 @@ export function SignForm(props: SignFormProps) {
           onInput={update("message")}
         />
       </fieldset>
-      <div role="alert" class="error" classList={{ empty: !error() }}>
+      <div role="alert" tabindex="-1" class="error" classList={{ empty: !error() }} ref={alert}>
         {error()}
       </div>
       <div class="form-actions">
