@@ -29,6 +29,8 @@ readonly ARGOCD_MANIFEST="https://raw.githubusercontent.com/argoproj/argo-cd/v${
 readonly CLUSTER="${CLUSTER:-guestbook-e2e}"
 readonly NAMESPACE="guestbook-local"
 readonly APP="guestbook-e2e"
+# The config management plugin scripts/e2e-kind/local-inputs-plugin.yaml defines.
+readonly LOCAL_INPUTS_PLUGIN="guestbook-local-inputs"
 readonly HTTP_PORT="${HTTP_PORT:-8080}"
 # The NodePort scripts/e2e-kind/gateway.yaml gives the Gateway's proxies; kind maps it to HTTP_PORT.
 readonly GATEWAY_NODE_PORT=30080
@@ -107,6 +109,7 @@ main() {
   install_gateway
   build_and_load_images
   install_argocd
+  give_argocd_local_inputs
   local source_url="${E2E_REPO_URL:-}"
   if [[ -z "$source_url" ]]; then
     start_git_server

@@ -13,11 +13,59 @@ install_argocd() {
   kubectl -n argocd rollout status statefulset/argocd-application-controller --timeout=300s
 }
 
+# overlays/local's git-ignored inputs (npm run local-credentials makes them, once) for Argo CD,
+# which renders from its own clone: a Secret holding them, and the config management plugin of
+# scripts/e2e-kind/local-inputs-plugin.yaml in a sidecar of the repo server (Argo CD's own image,
+# which carries kustomize) that copies them in before building. Sets APP_PLUGIN when needed.
+give_argocd_local_inputs() {
+  local made inputs file args=()
+  made="$(npm run --silent local-credentials -- local)"
+  mapfile -t inputs < <(awk 'NF == 2 {print $2}' <<<"$made")
+  ((${#inputs[@]} > 0)) || return 0
+  log "Argo CD: overlays/local's generated inputs (${inputs[*]}) through the ${LOCAL_INPUTS_PLUGIN} plugin"
+  for file in "${inputs[@]}"; do args+=("--from-file=${file}"); done
+  kubectl -n argocd create secret generic guestbook-local-inputs "${args[@]}" --dry-run=client -o yaml | kubectl apply -f -
+  kubectl apply -f scripts/e2e-kind/local-inputs-plugin.yaml
+  kubectl -n argocd patch deployment argocd-repo-server --type strategic --patch-file /dev/stdin <<YAML
+spec:
+  template:
+    spec:
+      containers:
+        - name: ${LOCAL_INPUTS_PLUGIN}
+          image: quay.io/argoproj/argocd:v${ARGOCD_VERSION}
+          command: [/var/run/argocd/argocd-cmp-server]
+          env:
+            - name: LOCAL_INPUTS
+              value: /local-inputs
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 999
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: [ALL]
+            seccompProfile:
+              type: RuntimeDefault
+          volumeMounts:
+            - {name: var-files, mountPath: /var/run/argocd}
+            - {name: plugins, mountPath: /home/argocd/cmp-server/plugins}
+            - {name: local-inputs-plugin, mountPath: /home/argocd/cmp-server/config/plugin.yaml, subPath: plugin.yaml}
+            - {name: local-inputs, mountPath: /local-inputs, readOnly: true}
+            - {name: local-inputs-tmp, mountPath: /tmp}
+      volumes:
+        - {name: local-inputs-plugin, configMap: {name: guestbook-local-inputs-plugin}}
+        - {name: local-inputs, secret: {secretName: guestbook-local-inputs}}
+        - {name: local-inputs-tmp, emptyDir: {}}
+YAML
+  kubectl -n argocd rollout status deployment/argocd-repo-server --timeout=300s
+  APP_PLUGIN="$LOCAL_INPUTS_PLUGIN"
+}
+
 # The AppProject and Application for REVISION (a SHA or a branch) of REPO_URL.
 apply_application() {
   local repo_url="$1" revision="$2"
   log "Argo CD: ${APP} syncs overlays/local at ${revision} of ${repo_url}"
-  npm run --silent e2e:application -- --repo "$repo_url" --revision "$revision" | kubectl apply -f -
+  npm run --silent e2e:application -- --repo "$repo_url" --revision "$revision" ${APP_PLUGIN:+--plugin "$APP_PLUGIN"} | kubectl apply -f -
 }
 
 # Waits until Argo CD reports the Application Synced and Healthy at SHA, compared against
@@ -64,5 +112,5 @@ print_diagnostics() {
   done
   log "diagnostics: Argo CD's controller and repo server"
   kubectl -n argocd logs statefulset/argocd-application-controller --tail=100 || true
-  kubectl -n argocd logs deployment/argocd-repo-server --tail=100 || true
+  kubectl -n argocd logs deployment/argocd-repo-server --all-containers --prefix --tail=100 || true
 }

@@ -22,6 +22,8 @@ export interface Source {
   repoURL: string;
   /** A full commit SHA, or a branch name for a repository the run pushes to. */
   revision: string;
+  /** A config management plugin that renders the overlay instead of Argo CD's built-in Kustomize. */
+  plugin?: string;
 }
 
 interface GroupKind {
@@ -30,7 +32,10 @@ interface GroupKind {
 }
 
 /** One-line refusals for a source Argo CD could not clone anonymously. */
-export function checkSource({ repoURL, revision }: Source): void {
+export function checkSource({ repoURL, revision, plugin }: Source): void {
+  if (plugin !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(plugin)) {
+    throw new E2eInputError(`--plugin "${plugin}" is not a plugin name (lowercase letters, digits and dashes)`);
+  }
   let url: URL;
   try {
     url = new URL(repoURL);
@@ -87,10 +92,16 @@ export function argoCdObjects(source: Source, rendered: readonly Manifest[]): Re
   const application = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
-    metadata: { name: APPLICATION, namespace: ARGOCD_NAMESPACE, finalizers: [FINALIZER] },
+    metadata: {
+      name: APPLICATION,
+      namespace: ARGOCD_NAMESPACE,
+      // As argocd/'s Applications: fields the API server fills in never show as a difference.
+      annotations: { "argocd.argoproj.io/compare-options": "ServerSideDiff=true" },
+      finalizers: [FINALIZER],
+    },
     spec: {
       project: APPLICATION,
-      source: { repoURL: source.repoURL, targetRevision: source.revision, path: OVERLAY },
+      source: { repoURL: source.repoURL, targetRevision: source.revision, path: OVERLAY, ...(source.plugin ? { plugin: { name: source.plugin } } : {}) },
       destination,
       syncPolicy: {
         automated: { prune: true, selfHeal: true },

@@ -61,6 +61,14 @@ describe("npm run e2e:application", () => {
     expect(problems[0]!.message).toContain("apps/StatefulSet");
   });
 
+  it("names the config management plugin that renders the overlay, when given one, and still validates", async () => {
+    const { code, stdout } = generate("--repo", FORK.repoURL, "--revision", FORK.revision, "--plugin", "guestbook-local-inputs");
+    expect(code).toBe(0);
+    const app = (parseAllDocuments(stdout).map((d) => d.toJS()) as Objects)[1]!;
+    expect(app.spec.source).toEqual({ repoURL: FORK.repoURL, targetRevision: FORK.revision, path: "overlays/local", plugin: { name: "guestbook-local-inputs" } });
+    expect((await validateStream(stdout, "e2e:application")).problems.map(formatProblem)).toEqual([]);
+  });
+
   it("accepts the run's own git server and a branch to follow", () => {
     expect(() => checkSource({ repoURL: "http://172.18.0.1:8419/guestbook.git", revision: "e2e" })).not.toThrow();
   });
@@ -72,6 +80,7 @@ describe("npm run e2e:application", () => {
     [["--repo", FORK.repoURL, "--revision", "0123abc"], /^e2e:application: --revision "0123abc" must be a full 40-character commit SHA or a branch name/],
     [["--repo", FORK.repoURL, "--revision=--force"], /--revision "--force"/],
     [["--repo", FORK.repoURL], /^e2e:application: expected --repo and --revision\nusage: /],
+    [["--repo", FORK.repoURL, "--revision", FORK.revision, "--plugin", "Local Inputs"], /^e2e:application: --plugin "Local Inputs" is not a plugin name/],
   ])("refuses %j with one line and prints nothing", (args, message) => {
     const { code, stdout, stderr } = generate(...args);
     expect(code).toBe(2);

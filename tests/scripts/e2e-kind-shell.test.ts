@@ -4,11 +4,13 @@
  * around a disruption, and the wait on Argo CD's status (against a kubectl that replays one).
  */
 import { spawn } from "node:child_process";
-import { chmodSync, cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
+import { ensureLocalCredentials } from "../../scripts/lib/local-credentials.js";
 import { freePort, startServer } from "../../scripts/lib/server-process.js";
+import { findRenderer } from "../../scripts/validate/index.js";
 import { tempDir } from "../helpers/app.js";
 import { copyManifests } from "../helpers/repo-copy.js";
 
@@ -41,6 +43,24 @@ fail() { echo "e2e-kind.sh: $*" >&2; return 1; }
 
 const value = (stdout: string, key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(stdout)?.[1];
 
+// What overlays/local generates its MongoDB Secrets from, never in Git (npm run local-credentials).
+const LOCAL_INPUTS = ["mongodb-credentials.env", "mongodb-keyfile"];
+
+/** The generate command of the run's config management plugin, as Argo CD's sidecar runs it. */
+function pluginCommand(): string[] {
+  const configMap = parse(readFileSync("scripts/e2e-kind/local-inputs-plugin.yaml", "utf8")) as { data: { "plugin.yaml": string } };
+  const plugin = parse(configMap.data["plugin.yaml"]) as { metadata: { name: string }; spec: { generate: { command: string[]; args: string[] } } };
+  return [...plugin.spec.generate.command, ...plugin.spec.generate.args];
+}
+
+/** `kustomize build DIR` for a machine that has kubectl's Kustomize only: the same code. */
+function kustomizeShim(): string {
+  const bin = scratch("guestbook-kustomize-");
+  writeFileSync(join(bin, "kustomize"), '#!/bin/sh\n[ "$1" = build ] || exit 2\nshift\nexec kubectl kustomize "$@"\n');
+  chmodSync(join(bin, "kustomize"), 0o755);
+  return bin;
+}
+
 describe("scripts/e2e-kind/git-source.sh", () => {
   /**
    * A checkout as CI makes one (a clone, full or one commit deep) of a repository holding this
@@ -49,7 +69,11 @@ describe("scripts/e2e-kind/git-source.sh", () => {
   async function checkout(cloneArgs: string): Promise<string> {
     const origin = copyManifests({ git: true });
     cleanups.push(origin.remove);
-    await bash("git -c user.name=test -c user.email=test@example.com commit -q --allow-empty -m second", { cwd: origin.path });
+    // As in Git: without the git-ignored inputs npm run local-credentials makes.
+    await bash(
+      `git rm -r -q --cached --ignore-unmatch ${LOCAL_INPUTS.map((f) => `overlays/local/${f}`).join(" ")} && git -c user.name=test -c user.email=test@example.com commit -q --allow-empty -m second`,
+      { cwd: origin.path },
+    );
     const dir = join(scratch("guestbook-checkout-"), "checkout");
     await bash(`git clone -q ${cloneArgs} "file://${origin.path}" "${dir}"`);
     cpSync("scripts", join(dir, "scripts"), { recursive: true });
@@ -63,6 +87,7 @@ describe("scripts/e2e-kind/git-source.sh", () => {
     const { code, stdout, stderr } = await bash(
       `${PRELUDE}
 source scripts/e2e-kind/git-source.sh
+PLUGIN=(${pluginCommand().map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(" ")})
 WORK_DIR="$(mktemp -d)"; GIT_PORT=${port}; GIT_BRANCH=e2e; E2E_REVISION="$(git rev-parse HEAD)"
 require_full_history
 choose_git_addresses
@@ -79,13 +104,17 @@ git -C "$WORK_DIR/argocd" fetch -q origin --tags --force --prune
 echo "refetched=$(git -C "$WORK_DIR/argocd" rev-parse refs/remotes/origin/e2e)"
 echo "parent=$(git -C "$WORK_DIR/argocd" rev-parse refs/remotes/origin/e2e~1)"
 git -C "$WORK_DIR/argocd" checkout -q refs/remotes/origin/e2e
-kubectl kustomize "$WORK_DIR/argocd/overlays/local" > "$WORK_DIR/rendered.yaml"
+echo "inputs-in-git=$(ls "$WORK_DIR/argocd/overlays/local" | grep -c mongodb- || true)"
+# Rendered as the run's config management plugin does, given the inputs the run made here.
+npm run --silent local-credentials -- local >/dev/null
+mkdir "$WORK_DIR/inputs" && cp overlays/local/mongodb-* "$WORK_DIR/inputs/"
+(cd "$WORK_DIR/argocd/overlays/local" && LOCAL_INPUTS="$WORK_DIR/inputs" PATH="$SHIM:$PATH" "\${PLUGIN[@]}") > "$WORK_DIR/rendered.yaml"
 echo "rendered=$WORK_DIR/rendered.yaml"
 echo "revision=$E2E_REVISION"
 stop_git_server
 if git ls-remote "$GIT_URL" >/dev/null 2>&1; then echo "stopped=no"; else echo "stopped=yes"; fi
 `,
-      { cwd: await checkout(""), env: { E2E_GIT_HOST: "127.0.0.1", E2E_GIT_BIND: "127.0.0.1" } },
+      { cwd: await checkout(""), env: { E2E_GIT_HOST: "127.0.0.1", E2E_GIT_BIND: "127.0.0.1", SHIM: kustomizeShim() } },
     );
     expect(stderr).toBe("");
     expect(code).toBe(0);
@@ -98,6 +127,7 @@ if git ls-remote "$GIT_URL" >/dev/null 2>&1; then echo "stopped=no"; else echo "
     expect(value(stdout, "change")).not.toBe(revision);
     expect(value(stdout, "refetched")).toBe(value(stdout, "change"));
     expect(value(stdout, "parent")).toBe(revision);
+    expect(value(stdout, "inputs-in-git")).toBe("0");
     const rendered = parseAllDocuments(readFileSync(value(stdout, "rendered")!, "utf8")).map(
       (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { replicas?: number } },
     );
@@ -123,6 +153,42 @@ if git ls-remote "$GIT_URL" >/dev/null 2>&1; then echo "stopped=no"; else echo "
     });
     expect(code).toBe(1);
     expect(stderr).toBe("e2e-kind.sh: the kind network has no IPv4 gateway: set E2E_GIT_HOST to an address pods reach this machine at\n");
+  });
+});
+
+describe("scripts/e2e-kind/local-inputs-plugin.yaml", () => {
+  it("renders overlays/local from a clone without its git-ignored inputs, given them, as Kustomize does with them in place", async () => {
+    const copy = copyManifests();
+    cleanups.push(copy.remove);
+    const overlay = join(copy.path, "overlays/local");
+    ensureLocalCredentials(overlay);
+    const expected = await findRenderer().render(overlay);
+    const inputs = scratch("guestbook-inputs-");
+    for (const file of LOCAL_INPUTS) renameSync(join(overlay, file), join(inputs, file));
+    const [command, ...args] = pluginCommand();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(command!, args, { cwd: overlay, env: { ...process.env, LOCAL_INPUTS: inputs, PATH: `${kustomizeShim()}:${process.env.PATH}` } });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+      child.on("close", (c) => done({ code: c, stdout: out, stderr: err }));
+    });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toBe(expected);
+    const keyfile = (parseAllDocuments(stdout).map((d) => d.toJS()) as { kind: string; metadata: { name: string }; data?: Record<string, string> }[]).find(
+      (o) => o.kind === "Secret" && o.metadata.name.startsWith("guestbook-mongodb-keyfile-"),
+    );
+    // Kustomize writes long data as a literal block; base64 decoding skips its line breaks.
+    expect(keyfile?.data?.keyfile?.replace(/\n/g, "")).toBe(readFileSync(join(inputs, "mongodb-keyfile")).toString("base64"));
+  });
+
+  it("is the plugin scripts/e2e-kind.sh names and sets up", () => {
+    const configMap = parse(readFileSync("scripts/e2e-kind/local-inputs-plugin.yaml", "utf8")) as { metadata: { name: string }; data: { "plugin.yaml": string } };
+    const name = (parse(configMap.data["plugin.yaml"]) as { metadata: { name: string } }).metadata.name;
+    expect(readFileSync("scripts/e2e-kind.sh", "utf8")).toContain(`readonly LOCAL_INPUTS_PLUGIN="${name}"`);
+    expect(readFileSync("scripts/e2e-kind/argocd.sh", "utf8")).toContain(`configMap: {name: ${configMap.metadata.name}}`);
   });
 });
 
