@@ -22,6 +22,7 @@ import {
 } from "../../scripts/lib/local-credentials.js";
 import { isIgnored } from "../../scripts/validate/generated-secrets.js";
 import { findRenderer, formatProblem, validateStream } from "../../scripts/validate/index.js";
+import { uriSecretRef } from "../helpers/uri-secret.js";
 import { tempDir } from "../helpers/app.js";
 
 type Obj = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
@@ -44,8 +45,7 @@ const secretValue = (secret: Obj, key: string) => Buffer.from(secret.data![key]!
 
 describe("the backend's connection string", () => {
   it("signs in as the app user the replica set creates and names the replica set mongod runs", () => {
-    const backend = find("Deployment", "guestbook-backend").spec.template.spec.containers[0];
-    const ref = backend.env.find((e: any) => e.name === "MONGODB_URI").valueFrom.secretKeyRef;
+    const ref = uriSecretRef(find("Deployment", "guestbook-backend").spec.template.spec);
     const secret = find("Secret", ref.name);
     const uri = secretValue(secret, ref.key);
     // The real driver's parser, as the API reads it.

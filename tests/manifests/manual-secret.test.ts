@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { MANUAL_SECRETS_ANNOTATION } from "../../scripts/validate/references.js";
 import { findRenderer, formatProblem, validateStream } from "../../scripts/validate/index.js";
+import { uriSecretRef } from "../helpers/uri-secret.js";
 import { copyManifests } from "../helpers/repo-copy.js";
 
 type Obj = { kind: string; apiVersion: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any };
@@ -34,7 +35,7 @@ describe.each(["dev", "prod", "local"])("overlays/%s with components/manual-secr
     expect(problems.map(formatProblem)).toEqual([]);
     expect(objects.some((o) => o.apiVersion.startsWith("external-secrets.io/"))).toBe(false);
     const backend = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "guestbook-backend")!;
-    const uri = backend.spec.template.spec.containers[0].env.find((e: any) => e.name === "MONGODB_URI").valueFrom.secretKeyRef;
+    const uri = uriSecretRef(backend.spec.template.spec);
     expect(backend.metadata.annotations?.[MANUAL_SECRETS_ANNOTATION]).toBe("guestbook-mongodb");
     if (overlay !== "local") {
       // The Secret exists only in the cluster: nothing in the overlay provides it.
