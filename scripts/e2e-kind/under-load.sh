@@ -3,19 +3,31 @@
 # disruption runs, then reads every acknowledged signature back; any failed request, any 429
 # and any lost signature fail the run. Sourced by scripts/e2e-kind.sh.
 
-# npm run e2e:load, as one process: npm does not pass stop_load's SIGINT on to it.
+# npm run e2e:load, as one process: npm does not pass stop_load's SIGINT on to it. Returns once
+# the load says a signal would stop it gracefully, so no disruption starts before it does.
 start_load() {
+  LOAD_LOG="${WORK_DIR}/load.log"
   node --import tsx scripts/e2e/load.ts "$BASE_URL" --readers "$LOAD_READERS" --signs-per-minute "$LOAD_SIGNS_PER_MINUTE" \
-    --max-seconds 900 --fail-on-429 &
+    --max-seconds 900 --fail-on-429 >"$LOAD_LOG" &
   LOAD_PID=$!
+  local tries
+  for tries in {1..300}; do
+    grep -q '^started: ' "$LOAD_LOG" && return 0
+    kill -0 "$LOAD_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  cat "$LOAD_LOG"
+  fail "the load did not start (${tries} checks)"
 }
 
-# Stops the load (SIGINT ends it gracefully: it reads the signatures back and reports); its status.
+# Stops the load (SIGINT ends it gracefully: it reads the signatures back and reports), prints
+# its report, and returns its status.
 stop_load() {
   local status=0
   kill -INT "$LOAD_PID"
   wait "$LOAD_PID" || status=$?
   LOAD_PID=""
+  cat "$LOAD_LOG"
   return "$status"
 }
 

@@ -45,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
   const traffic = startTraffic(settings);
   process.once("SIGINT", traffic.stop);
   process.once("SIGTERM", traffic.stop);
+  // From here on a signal stops the load gracefully: whoever started it may begin the disruption.
+  console.log(`started: ${settings.readers} readers and ${settings.signsPerMinute} signs a minute against ${settings.url}, until SIGINT, SIGTERM or ${settings.maxSeconds} s`);
   const report = await traffic.done;
   const missing = await missingEntries(settings.url, report.acknowledged).catch((error: Error) => [`(${error.message})`]);
   for (const failure of report.failures) console.log(`failed: ${failure.at} ${failure.request} → ${failure.outcome}`);

@@ -197,7 +197,7 @@ describe("scripts/e2e-kind/under-load.sh", () => {
     return bash(
       `${PRELUDE}
 source scripts/e2e-kind/under-load.sh
-BASE_URL="$TARGET"; LOAD_READERS=2; LOAD_SIGNS_PER_MINUTE=120; LOAD_SETTLE_SECONDS=1
+BASE_URL="$TARGET"; LOAD_READERS=2; LOAD_SIGNS_PER_MINUTE=120; LOAD_SETTLE_SECONDS=1; WORK_DIR="$(mktemp -d)"
 disrupt() { ${disruption}; }
 measure_under_load "the test's disruption" disrupt
 echo "after=ok"`,
@@ -211,6 +211,7 @@ echo "after=ok"`,
     cleanups.push(() => server.child.kill("SIGKILL"));
     const { code, stdout } = await underLoad("sleep 1", { TARGET: server.url });
     expect(stdout).toMatch(/^== under load: the test's disruption$/m);
+    expect(stdout).toMatch(/^started: 2 readers and 120 signs a minute against /m);
     expect(stdout).toMatch(/^load: \d+ requests .* 0 failed, 0 rate limited \(429\), 0 lost, slowest \d+ ms$/m);
     expect(value(stdout, "after")).toBe("ok");
     expect(code).toBe(0);

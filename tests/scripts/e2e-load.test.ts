@@ -34,13 +34,19 @@ async function startPod(rateLimitPerMinute = "0"): Promise<RunningServer> {
   return server;
 }
 
-function startLoad(...args: string[]): { child: ChildProcess; result: Promise<{ code: number | null; stdout: string }> } {
+/** The load as a process; `started` resolves once it says a signal would stop it gracefully. */
+function startLoad(...args: string[]): { child: ChildProcess; started: Promise<void>; result: Promise<{ code: number | null; stdout: string }> } {
   const child = spawn(resolve("node_modules/.bin/tsx"), ["scripts/e2e/load.ts", proxy.url, "--readers", "3", "--signs-per-minute", "600", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let stdout = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  return { child, result: new Promise((done) => child.on("close", (code) => done({ code, stdout }))) };
+  let markStarted: () => void;
+  const started = new Promise<void>((done) => (markStarted = done));
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (/^started: /m.test(stdout)) markStarted();
+  });
+  return { child, started, result: new Promise((done) => child.on("close", (code) => done({ code, stdout }))) };
 }
 
 const summary = (stdout: string) => /^load: .*$/m.exec(stdout)?.[0] ?? stdout;
@@ -49,6 +55,7 @@ describe("npm run e2e:load", () => {
   it("reports zero failures and no lost signature through a rolling restart with SIGTERM", async () => {
     const old = await startPod();
     const load = startLoad("--max-seconds", "60");
+    await load.started;
     await new Promise((r) => setTimeout(r, 1000));
     // The rollout: the new pod is ready before the old one is told to stop (maxUnavailable: 0).
     await startPod();
@@ -57,6 +64,7 @@ describe("npm run e2e:load", () => {
     await new Promise((r) => setTimeout(r, 500));
     load.child.kill("SIGINT");
     const { code, stdout } = await load.result;
+    expect(stdout).toMatch(/^started: 3 readers and 600 signs a minute against http:\/\/127\.0\.0\.1:\d+, until SIGINT, SIGTERM or 60 s$/m);
     expect(summary(stdout)).toMatch(/ 0 failed, 0 rate limited \(429\), 0 lost, slowest \d+ ms$/);
     const counts = /load: (\d+) requests .*\((\d+) reads, (\d+) signs, (\d+) acknowledged\)/.exec(stdout)!;
     expect(Number(counts[1])).toBeGreaterThan(100);
@@ -67,6 +75,7 @@ describe("npm run e2e:load", () => {
   it("reports the failures it saw, and exits 1, when the only pod is killed with -9", async () => {
     const pod = await startPod();
     const load = startLoad("--max-seconds", "60");
+    await load.started;
     await new Promise((r) => setTimeout(r, 1000));
     pod.child.kill("SIGKILL");
     await pod.exited;
