@@ -1,12 +1,15 @@
 /**
- * Steady traffic against a running guestbook, the way visitors make it: keep-alive readers of
- * the newest page and a slow stream of signatures. Bounded by time and by request count, and
+ * Steady traffic against a running guestbook, the way visitors make it: keep-alive readers that
+ * load the page and then its newest entries, and a slow stream of signatures. Bounded by time and by request count, and
  * stopped early by `stop()`. Every response is recorded, so a rollout can be judged afterwards.
  */
 
 export interface TrafficOptions {
   url: string;
-  /** Concurrent readers, each sending its next request when the last one is answered. */
+  /**
+   * Concurrent readers, each sending its next request when the last one is answered: the page
+   * (served by the frontend behind an ingress) and the newest entries (the API), in turn.
+   */
   readers: number;
   /** Signatures per minute (the API limits each client to 30 a minute per pod by default). */
   signsPerMinute: number;
@@ -67,9 +70,9 @@ export function startTraffic(options: TrafficOptions): { stop: () => void; done:
   }
 
   async function reader() {
-    while (running()) {
+    for (let n = 0; running(); n++) {
       report.reads++;
-      await send("GET /api/entries");
+      await send(n % 2 === 0 ? "GET /" : "GET /api/entries");
     }
   }
 

@@ -2,18 +2,11 @@
  * The web image's nginx configuration (nginx/nginx.conf including nginx/default.conf), served
  * for real by Debian's nginx against dist/web.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { instructionArgs, readDockerfile } from "../../scripts/lib/dockerfile.js";
-import { freePort, requireBuild } from "../../scripts/lib/server-process.js";
-import { requireTool } from "../../scripts/lib/which.js";
-import { tempDir } from "../helpers/app.js";
-
-const findNginx = () =>
-  requireTool("nginx", "install it (apt-get install nginx) to test the web image's configuration.", ["/usr/sbin"]);
+import { type RunningNginx, startNginx } from "../helpers/nginx.js";
 
 const MAIN = readFileSync("nginx/nginx.conf", "utf8");
 const SITE = readFileSync("nginx/default.conf", "utf8");
@@ -27,53 +20,17 @@ const webCopies = () => {
 const directives = (conf: string, name: string) =>
   [...conf.matchAll(new RegExp(`^\\s*${name}\\s+([^;]+);`, "gm"))].map((m) => m[1]!.trim());
 
-let nginx: ChildProcess;
+let nginx: RunningNginx;
 let base: string;
-let dir: ReturnType<typeof tempDir>;
 let asset: string;
 
 beforeAll(async () => {
-  requireBuild();
-  const binary = findNginx();
-  dir = tempDir("guestbook-nginx-");
-  const port = await freePort();
-  // Only the image's paths and port change; every directive under test is kept.
-  const main = MAIN.replaceAll("/tmp/", `${dir.path}/`)
-    .replace("include /etc/nginx/conf.d/*.conf;", `include ${dir.path}/conf.d/*.conf;`)
-    .replace("access_log /dev/stdout main;", `access_log ${dir.path}/access.log main;`);
-  const site = SITE.replace("listen 8080;", `listen 127.0.0.1:${port};`).replace(
-    "root /usr/share/nginx/html;",
-    `root ${resolve("dist/web")};`,
-  );
-  expect(main.replaceAll(dir.path, "DIR")).not.toMatch(/\/tmp\/|\/etc\/nginx\/conf\.d|\/dev\/stdout/);
-  expect(directives(site, "listen")).toEqual([`127.0.0.1:${port}`]);
-  expect(site).not.toMatch(/root \/usr\/share/);
-  mkdirSync(join(dir.path, "conf.d"));
-  writeFileSync(join(dir.path, "nginx.conf"), main);
-  writeFileSync(join(dir.path, "conf.d", "default.conf"), site);
-  // As the image's CMD runs it: in the foreground.
-  nginx = spawn(binary, ["-c", join(dir.path, "nginx.conf"), "-p", dir.path, "-g", "daemon off;"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  nginx.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 5000;
-  while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${log.trim()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  nginx = await startNginx();
+  base = nginx.url;
   asset = /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync("dist/web/index.html", "utf8"))![1]!;
 });
 
-afterAll(async () => {
-  if (nginx?.exitCode === null) {
-    const exited = new Promise((r) => nginx.once("exit", r));
-    nginx.kill("SIGTERM");
-    await exited;
-  }
-  dir?.remove();
-});
+afterAll(() => nginx?.stop());
 
 /** The nginx master (the process we started) and its workers, with their resident memory. */
 function nginxProcesses() {
@@ -88,8 +45,8 @@ function nginxProcesses() {
   const workers = readdirSync("/proc")
     .filter((pid) => /^\d+$/.test(pid))
     .map(status)
-    .filter((text) => field(text, "PPid") === nginx.pid);
-  return { workers, rssKiB: [status(String(nginx.pid)), ...workers].reduce((sum, text) => sum + field(text, "VmRSS"), 0) };
+    .filter((text) => field(text, "PPid") === nginx.child.pid);
+  return { workers, rssKiB: [status(String(nginx.child.pid)), ...workers].reduce((sum, text) => sum + field(text, "VmRSS"), 0) };
 }
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
