@@ -29,8 +29,8 @@ export interface Pin {
  * Each needs a reason; any other `*_VERSION` pin must carry a `# renovate:` comment.
  */
 export const POLICY_PINS: Record<string, string> = {
-  KUBERNETES_VERSION:
-    "the Kubernetes versions validated against follow upstream's support window (README), chosen with the generated schemas",
+  UPSTREAM_VERSIONS:
+    "the Kubernetes versions kubeconform checks follow upstream's support window (oldest supported and newest released minor), a decision for people, not the newest release",
 };
 
 /** Where Renovate does not look (config:recommended's ignorePaths): the tests and their fixtures. */
@@ -143,10 +143,12 @@ function manifestPins(file: string, text: string, ownNames: Set<string>): Pin[] 
 function versionPins(file: string, text: string): Pin[] {
   const pins: Pin[] = [];
   for (const { text: raw, line } of lines(text)) {
-    const match = /^\s*(?:[A-Za-z]+\s+)*([A-Z0-9_]+_VERSION)\s*[=:]\s*(.+?)\s*;?\s*(?:#.*)?$/.exec(raw);
+    const match = /^\s*(?:[A-Za-z]+\s+)*([A-Z0-9_]+_VERSIONS?)\s*[=:]\s*(.+?)\s*;?\s*(?:#.*)?$/.exec(raw);
     if (!match) continue;
     // A literal, possibly as a shell default (`${NAME:-1.2.3}`); a reference to another variable is not a pin.
-    const literal = /^["']?(?:\$\{\w+:-)?([^"'${}\s]*\d[^"'${}\s]*)\}?["']?$/.exec(match[2]!);
+    // A shell array of versions (`NAME_VERSIONS=(1.35.0 1.37.0)`) is one pin.
+    const literal =
+      /^["']?(?:\$\{\w+:-)?([^"'${}\s]*\d[^"'${}\s]*)\}?["']?$/.exec(match[2]!) ?? /^\(([\d.\sv]*\d)\)$/.exec(match[2]!);
     if (!literal) continue;
     const [value, digest] = literal[1]!.split("@") as [string, string | undefined];
     pins.push({ file, line, kind: "version", name: match[1]!, value, ...(digest ? { digest } : {}) });

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { configFile, readConfig, validateConfig } from "../../scripts/lib/renovate.js";
 import { type Coverage, coverage, describePin } from "../../scripts/lib/renovate-coverage.js";
-import { trackedFiles } from "../../scripts/lib/version-pins.js";
+import { POLICY_PINS, trackedFiles } from "../../scripts/lib/version-pins.js";
 import { tempDir } from "../helpers/app.js";
 
 const INSTALL_TIMEOUT = 600_000;
@@ -104,8 +104,10 @@ describe("every version pin is kept current by a Renovate manager", () => {
     expect(groupOf(results, ".github/workflows/ci.yaml", "github.com/yannh/kubeconform/cmd/kubeconform")).toBe("kubeconform");
   });
 
-  it("names a reason for each pin it leaves to people", () => {
-    for (const r of byStatus(results, "policy")) expect("reason" in r && r.reason.length, describePin(r.pin)).toBeGreaterThan(20);
+  it("names a reason for each pin it leaves to people, and every such pin exists", () => {
+    const policy = byStatus(results, "policy");
+    expect(policy.map((r) => r.pin.name).sort()).toEqual(Object.keys(POLICY_PINS).sort());
+    for (const r of policy) expect("reason" in r && r.reason.length, describePin(r.pin)).toBeGreaterThan(20);
   });
 
   it("covers a new script pin that follows the convention, and fails one that does not", async () => {

@@ -67,6 +67,20 @@ describe("workflows", () => {
     expect(readFileSync(join(WORKFLOWS, "images.yaml"), "utf8")).not.toMatch(/ghcr\.io\/\$|repository_owner/);
   });
 
+  it.each(workflows)("$file installs Node from .nvmrc and the lockfile before any job runs an npm script", ({ text }) => {
+    for (const [name, job] of Object.entries((parse(text) as Workflow).jobs)) {
+      const runs = job.steps.map((step) => step.run ?? "");
+      const first = runs.findIndex((run) => /\bnpm (run|test|start)\b/.test(run));
+      if (first === -1) continue;
+      const setup = job.steps.findIndex((step) => step.uses?.startsWith("actions/setup-node@"));
+      const install = runs.findIndex((run) => /\bnpm ci\b/.test(run));
+      expect(setup, `${name}: setup-node`).toBeGreaterThanOrEqual(0);
+      expect(setup, `${name}: setup-node before npm run`).toBeLessThan(first);
+      expect(install, `${name}: npm ci before npm run`).toBeGreaterThanOrEqual(0);
+      expect(install, `${name}: npm ci before npm run`).toBeLessThan(first);
+    }
+  });
+
   it.each(workflows)("$file keeps logic in scripts: its run steps call npm, bash scripts/, git, gh, cosign or system installs", ({ text }) => {
     for (const { run } of steps(text)) {
       if (!run) continue;
