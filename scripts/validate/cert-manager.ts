@@ -71,8 +71,10 @@ function controllerNamespaces(ingress: Manifest, manifests: readonly Manifest[],
       const selector = (service.object.spec as { selector?: Record<string, string> })?.selector;
       return workloads(manifests).filter((w) => w.namespace === namespaceOf(ingress) && selects({ matchLabels: selector }, w.podLabels));
     });
-  const names = new Set<string>();
-  for (const pod of backendPods) {
+  // The controller reaches every pod behind the Ingress; a namespace admitted to only some of
+  // them (monitoring, scraping the backend) is not the controller's.
+  const perPod = backendPods.map((pod) => {
+    const names = new Set<string>();
     for (const policy of isolating(policies, namespaceOf(ingress), pod.podLabels)) {
       for (const rule of specOf(policy).ingress ?? []) {
         for (const peer of rule.from ?? []) {
@@ -81,8 +83,10 @@ function controllerNamespaces(ingress: Manifest, manifests: readonly Manifest[],
         }
       }
     }
-  }
-  return [...names].sort();
+    return names;
+  });
+  const [first, ...rest] = perPod;
+  return [...(first ?? [])].filter((name) => rest.every((names) => names.has(name))).sort();
 }
 
 function checkIngress(ingress: Manifest, manifests: readonly Manifest[], policies: readonly Manifest[]): Problem[] {
