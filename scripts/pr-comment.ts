@@ -87,6 +87,8 @@ interface Comment {
   id: number;
   body?: string;
   html_url?: string;
+  /** "Bot" for a workflow's token (github-actions[bot]), "User" for a person. */
+  user?: { type?: string };
 }
 
 /** A minimal GitHub REST client over fetch: the three issue-comment endpoints this needs. */
@@ -138,7 +140,9 @@ function client(api: string, token: string) {
 export async function upsertComment(options: { api: string; token: string; repo: string; pr: number; body: string }): Promise<string> {
   const github = client(options.api.replace(/\/+$/, ""), options.token);
   for await (const comment of github.comments(options.repo, options.pr)) {
-    if (comment.body?.startsWith(MARKER)) {
+    // Ours: posted by a bot (the workflow's token) and starting with the marker; a person's
+    // comment is never edited, even one that starts with the marker.
+    if (comment.user?.type === "Bot" && comment.body?.startsWith(MARKER)) {
       const { data } = await github.update(options.repo, comment.id, options.body);
       return `updated ${data.html_url ?? `comment ${comment.id}`}`;
     }

@@ -154,7 +154,7 @@ check_platform() {
       ;;
     dns_ip)
       if fetch daemonset -n kube-system node-local-dns >/dev/null 2>&1; then
-        note "NodeLocal DNSCache runs: the egress policy allows ${value}; if it also answers on the kube-dns Service IP, allow that IP too (docs/cluster-setup.md#dns)"
+        note "NodeLocal DNSCache runs: the egress policy allows ${value}; if it also answers on the kube-dns Service IP, allow that IP too (docs/cluster-setup.md#5-dns-and-egress)"
       fi
       ;;
     default_storage_class)
@@ -194,10 +194,15 @@ main() {
   command -v kubectl >/dev/null 2>&1 || { echo "preflight: kubectl not found: install it" >&2; exit 1; }
   [[ -x node_modules/.bin/tsx ]] || { echo "preflight: node_modules is missing: run npm ci" >&2; exit 1; }
 
-  local facts
+  local facts context
   facts=$(node_modules/.bin/tsx scripts/overlay-facts.ts "$overlay") || exit 1
+  # Without a context kubectl falls back to localhost:8080, which may be this very app.
+  if ! context=$(kubectl config current-context 2>/dev/null) || [[ -z $context ]]; then
+    echo "preflight: kubectl has no current context: point it at the cluster first (kubectl config use-context NAME)" >&2
+    exit 1
+  fi
   if ! api_resources=$(kubectl api-resources -o name 2>&1); then
-    echo "preflight: cannot reach the cluster of context \"$(kubectl config current-context 2>/dev/null || echo none)\": ${api_resources%%$'\n'*}" >&2
+    echo "preflight: cannot reach the cluster of context \"$context\": ${api_resources##*] }" >&2
     exit 1
   fi
 

@@ -20,6 +20,7 @@ const PAGE_SIZE = 2; // GitHub's is up to 100; small here so a few comments span
 interface FakeComment {
   id: number;
   body: string;
+  user: { type: "Bot" | "User" };
 }
 
 /** The subset of GitHub's REST API the script talks to. */
@@ -58,7 +59,7 @@ function fakeGitHub(options: { readOnly?: boolean; status?: number } = {}) {
       return reply(200, comments.slice((page - 1) * size, page * size), next);
     }
     if (req.method === "POST" && url.pathname === list && writable()) {
-      const comment = { id: nextId++, body: body!.body };
+      const comment: FakeComment = { id: nextId++, body: body!.body, user: { type: "Bot" } };
       comments.push(comment);
       return reply(201, { ...comment, html_url: `https://github.com/${REPO}/pull/${PR}#issuecomment-${comment.id}` });
     }
@@ -128,18 +129,19 @@ describe("pr-comment", () => {
     ]);
   });
 
-  it("finds its comment on a later page and leaves everyone else's alone, even one quoting the marker", async () => {
+  it("finds its comment on a later page and leaves everyone else's alone, even one quoting or copying the marker", async () => {
     await start();
     github.comments.push(
-      { id: 1, body: "looks good" },
-      { id: 2, body: `> ${MARKER}\n> quoted by a reviewer` },
-      { id: 3, body: "one more thing" },
-      { id: 4, body: `${MARKER}\nthe old diff` },
-      { id: 5, body: "after it" },
+      { id: 1, body: "looks good", user: { type: "User" } },
+      { id: 2, body: `> ${MARKER}\n> quoted by a reviewer`, user: { type: "User" } },
+      { id: 3, body: `${MARKER}\npasted by a person`, user: { type: "User" } },
+      { id: 4, body: `${MARKER}\nthe old diff`, user: { type: "Bot" } },
+      { id: 5, body: "after it", user: { type: "User" } },
     );
     const result = await post("+ new\n");
     expect(result.stdout).toBe(`updated https://github.com/${REPO}/pull/${PR}#issuecomment-4`);
     expect(github.comments.map((c) => c.body.includes("+ new"))).toEqual([false, false, false, true, false]);
+    expect(github.comments[2]!.body).toBe(`${MARKER}\npasted by a person`);
     expect(github.comments[1]!.body).toBe(`> ${MARKER}\n> quoted by a reviewer`);
     expect(github.requests.filter((r) => r.startsWith("GET"))).toEqual([
       `GET /repos/${REPO}/issues/${PR}/comments?per_page=100`,
