@@ -111,6 +111,21 @@ describe("deadlines: every call ends within MONGODB_TIMEOUT_MS, and nothing is s
     expect(count(responder!, "insert")).toBe(1);
   });
 
+  it("sends no write once the request's own deadline has passed, even when the database answers later", async () => {
+    responder = await MongoResponder.reserve();
+    // The store's own deadline is long (3 s); the request's is what runs out.
+    const { store: opened } = open(responder.uri(), 3_000);
+    // The request was answered 503 at 300 ms (a slow body, say) while the store still waited to connect.
+    const deadline = AbortSignal.timeout(300);
+    const attempt = opened.insert({ id: "late-write-0001", name: "Ann", message: "hi", createdAt: new Date().toISOString() }, deadline);
+    const outcome = attempt.then(() => "stored", () => "refused");
+    await sleep(600);
+    await responder.start();
+    expect(await outcome).toBe("refused");
+    await sleep(1_000);
+    expect(count(responder, "insert")).toBe(0);
+  });
+
   it("gives up on a read whose reply never comes", async () => {
     const { app } = await serving((r) => r.on("find", () => "hang"));
     const { value: res, ms } = await timed(() => app.request("/api/entries"));

@@ -90,7 +90,7 @@ export const entriesRoutes = ({ store, now, newId, signLimit }: EntriesDeps) =>
         const id = c.req.valid("header")["idempotency-key"] ?? newId();
         const submitted: Entry = { id, name, message, createdAt: now().toISOString() };
         throwIfPastDeadline(c);
-        const { entry, replayed } = await store.insert(submitted);
+        const { entry, replayed } = await store.insert(submitted, c.get("deadline"));
         if (replayed) c.header("Idempotent-Replayed", "true");
         return c.json(entry, 201);
       },

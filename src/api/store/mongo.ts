@@ -88,9 +88,19 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
     return indexReady;
   };
 
-  /** Runs one call within the deadline; only transient failures become StoreUnavailableError. */
-  const guard = async <T>(action: string, run: (signal: AbortSignal) => Promise<T>, timeoutMs = options.timeoutMs): Promise<T> => {
-    const signal = AbortSignal.timeout(timeoutMs);
+  /**
+   * Runs one call within the store's deadline and the request's (when given: a request
+   * answered 503 while the store waited to connect must not write after all); only transient
+   * failures become StoreUnavailableError.
+   */
+  const guard = async <T>(
+    action: string,
+    run: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = options.timeoutMs,
+    request?: AbortSignal,
+  ): Promise<T> => {
+    const own = AbortSignal.timeout(timeoutMs);
+    const signal = request ? AbortSignal.any([own, request]) : own;
     try {
       await untilAborted(connect(), signal);
       return await run(signal);
@@ -109,7 +119,7 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
 
   return {
     kind: "mongodb",
-    insert: (entry) =>
+    insert: (entry, deadline) =>
       guard("insert", async (signal) => {
         try {
           await entries.insertOne(
@@ -124,7 +134,7 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
           if (!stored) throw error;
           return replayOf(toEntry(stored), entry);
         }
-      }),
+      }, options.timeoutMs, deadline),
     list: ({ limit, before }: ListOptions) =>
       guard("list", async (signal) => {
         const filter = before

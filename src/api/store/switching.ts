@@ -75,7 +75,7 @@ export function switchingStore(initial: EntryStore, { logger, retryMs }: Switchi
     get kind() {
       return current.kind;
     },
-    insert: (entry) => through((store) => store.insert(entry)),
+    insert: (entry, deadline) => through((store) => store.insert(entry, deadline)),
     list: (options) => through((store) => store.list(options)),
     ping: () => through((store) => store.ping()),
 

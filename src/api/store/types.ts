@@ -29,8 +29,10 @@ export interface EntryStore {
    * Stores `entry` once. The id doubles as the idempotency key: inserting an id that is
    * already stored with the same name and message stores nothing and returns the stored
    * entry; with a different name or message it rejects with IdempotencyConflictError.
+   * `deadline` is the request's: once it is aborted (the client has had its 503) the store
+   * sends no write, however long it has been waiting for the database.
    */
-  insert(entry: Entry): Promise<InsertResult>;
+  insert(entry: Entry, deadline?: AbortSignal): Promise<InsertResult>;
   /** At most `limit` entries after `before`, newest first. */
   list(options: ListOptions): Promise<Entry[]>;
   /** Resolves when the store can serve requests; rejects with StoreUnavailableError otherwise. */
