@@ -26,8 +26,9 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Most combining marks one character may carry: more than any living script's cluster needs. */
 export const MAX_MARKS_PER_CHARACTER = 8;
 
-// C0 controls, DEL and C1 controls. A message may keep tabs and line breaks; a name may not.
-const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/u;
+// C0 controls, DEL and C1 controls. A message may keep tabs and line breaks; a name may not,
+// nor the Unicode line and paragraph separators (U+2028, U+2029).
+const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 const MESSAGE_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 // An unpaired surrogate: what String#isWellFormed finds, spelled so older browsers run it too.
 // Stored as UTF-8 it would come back as U+FFFD, not as what was acknowledged.
@@ -36,8 +37,8 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
 // The marks U+200E, U+200F and U+061C change no order and stay allowed.
 const TEXT_DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
 // What renders as nothing: default-ignorable code points (zero-width space and joiners,
-// variation selectors, Hangul fillers, tags) and white space.
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{White_Space}]/gu;
+// variation selectors, Hangul fillers, tags), white space and the blank braille pattern.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{White_Space}\u2800]/gu;
 const MARK = /\p{M}/u;
 const MARKS = /\p{M}/gu;
 

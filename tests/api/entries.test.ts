@@ -92,6 +92,8 @@ describe("POST /api/entries", () => {
     ["an embedding in the message", { name: "Ann", message: "x\u202ay\u202c" }, /text-direction controls/],
     ["an isolate in the message", { name: "Ann", message: "x\u2066y\u2069" }, /text-direction controls/],
     ["a name of one zero-width space", { name: "\u200b", message: "hi" }, /Name must contain visible characters/],
+    ["a line separator in the name", { name: "Ada\u2028Lovelace", message: "hi" }, /Name must not contain control characters or line breaks/],
+    ["a name of blank braille cells", { name: "\u2800\u2800", message: "hi" }, /Name must contain visible characters/],
     ["a message of joiners and variation selectors only", { name: "Ann", message: "\u200d\u2060\ufe0f\u3164" }, /Message must contain visible characters/],
     ["a character carrying 900 combining marks", { name: "Ann", message: `a${"\u0301".repeat(900)}` }, /more than 8 marks on one character/],
     ["a name with 9 marks on one letter", { name: `Z${"\u0300".repeat(9)}oe`, message: "hi" }, /more than 8 marks on one character/],
