@@ -26,7 +26,8 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) dir.remove();
 });
 
-async function servers(ttls: number[]): Promise<{ dir: string; servers: RunningServer[] }> {
+/** One server process per TTL, all on one fresh DATA_DIR. */
+async function servers<T extends number[]>(ttls: [...T]): Promise<{ dir: string; servers: { [K in keyof T]: RunningServer } }> {
   const dir = tempDir();
   dirs.push(dir);
   const running: RunningServer[] = [];
@@ -35,7 +36,7 @@ async function servers(ttls: number[]): Promise<{ dir: string; servers: RunningS
     started.push(server);
     running.push(server);
   }
-  return { dir: dir.path, servers: running };
+  return { dir: dir.path, servers: running as { [K in keyof T]: RunningServer } };
 }
 
 /** One GET with exactly these headers, its body as the bytes that came over the socket. */
@@ -67,7 +68,7 @@ const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, 
 
 describe("inside one process", { timeout: 15_000 }, () => {
   it("shows a sign on the next read at once, although the page was kept for a minute", async () => {
-    const [server] = (await servers([60_000])).servers as [RunningServer];
+    const [server] = (await servers([60_000])).servers;
     await sign(server, "Ann");
     expect(namesIn(await get(server))).toEqual(["Ann"]);
     await sign(server, "Bob");
@@ -75,7 +76,7 @@ describe("inside one process", { timeout: 15_000 }, () => {
   });
 
   it("changes the ETag exactly when the page changes; a match answers 304 with no body and the same ETag", async () => {
-    const [server] = (await servers([60_000])).servers as [RunningServer];
+    const [server] = (await servers([60_000])).servers;
     const empty = await get(server);
     expect(empty.etag).toMatch(/^"[\w-]+"$/);
     expect((await get(server)).etag).toBe(empty.etag);
@@ -97,7 +98,7 @@ describe("inside one process", { timeout: 15_000 }, () => {
 describe("across processes on the same data", { timeout: 20_000 }, () => {
   it("shows another process's write within CACHE_TTL_MS, and never after it", async () => {
     const ttl = 3000;
-    const { servers: [writer, reader] } = (await servers([ttl, ttl])) as { servers: [RunningServer, RunningServer] };
+    const { servers: [writer, reader] } = await servers([ttl, ttl]);
     const kept = await get(reader); // the reader reads the store now and keeps the page
     await sign(writer, "Ann");
     const soon = await get(reader);
@@ -116,7 +117,7 @@ describe("across processes on the same data", { timeout: 20_000 }, () => {
   });
 
   it("is off at CACHE_TTL_MS=0: another process's write shows on the next read", async () => {
-    const { servers: [writer, reader] } = (await servers([1000, 0])) as { servers: [RunningServer, RunningServer] };
+    const { servers: [writer, reader] } = await servers([1000, 0]);
     const before = await get(reader);
     await sign(writer, "Ann");
     const after = await get(reader);
@@ -126,7 +127,7 @@ describe("across processes on the same data", { timeout: 20_000 }, () => {
   });
 
   it("never keeps older pages (before=...): a write into one shows on the next read", async () => {
-    const { dir, servers: [server] } = (await servers([60_000])) as { dir: string; servers: [RunningServer] };
+    const { dir, servers: [server] } = await servers([60_000]);
     for (let i = 0; i < 21; i++) await sign(server, `Visitor ${i}`);
     const first = JSON.parse((await get(server)).body.toString()) as { nextCursor: string };
     const olderPath = `/api/entries?before=${first.nextCursor}`;

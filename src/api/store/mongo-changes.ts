@@ -64,13 +64,16 @@ export function watchWrites<T extends Document>(collection: Collection<T>, { con
         failing = false;
       });
       opened.on("change", () => onChange());
-      // An error the driver cannot resume from is followed by "close"; either ends this stream.
+      // An error the driver cannot resume from ends the stream. Its cursor's "close" can come
+      // first: wait a turn, so the log names the error rather than the closing.
       opened.on("error", (error) => {
         if (stream === opened) fail(error);
       });
-      opened.on("close", () => {
-        if (stream === opened) fail(new Error("the change stream closed"));
-      });
+      opened.on("close", () =>
+        setImmediate(() => {
+          if (stream === opened) fail(new Error("the change stream closed"));
+        }),
+      );
     }, fail);
   }
 
