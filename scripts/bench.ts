@@ -10,13 +10,14 @@
  *   BENCH_SECONDS   length of each run (default 8)
  *   BENCH_TARGETS   comma-separated subset of: guestbook, memory, store, express, bare (default all)
  *   BENCH_SERVER    the guestbook entry to run (default dist/api/server.js), to compare a variant
+ *   BENCH_NODE_FLAGS  Node flags for it instead of SERVER_NODE_FLAGS ("" for none)
  *   BENCH_PROFILE   a folder: the guestbook's measured runs write a V8 CPU profile there
  */
 import { loadavg } from "node:os";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
-import { type RunningServer, SERVER_ENTRY, startServer, withBuild } from "./lib/server-process.js";
+import { type RunningServer, SERVER_ENTRY, SERVER_NODE_FLAGS, startServer, withBuild } from "./lib/server-process.js";
 import { seed } from "./bench/seed.js";
 import { tempDir } from "./lib/temp-dir.js";
 
@@ -40,7 +41,10 @@ const TARGETS: Target[] = [
   {
     key: "guestbook",
     name: "guestbook (Hono)",
-    args: [process.env.BENCH_SERVER ?? SERVER_ENTRY],
+    args: [
+      ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? SERVER_NODE_FLAGS),
+      process.env.BENCH_SERVER ?? SERVER_ENTRY,
+    ],
     env: { RATE_LIMIT_PER_MINUTE: "0" },
     posts: true,
     revalidates: true,
