@@ -7,7 +7,8 @@
  * ready, the ratios the targets are stated in, and the load average the run saw.
  * Run `npm run build` first.
  *
- *   BENCH_SECONDS   length of each run (default 8)
+ *   BENCH_SECONDS   length of each run (default 5)
+ *   BENCH_ROUNDS    runs of each kind per target, taken in turns; the median counts (default 3)
  *   BENCH_TARGETS   comma-separated subset of: guestbook, memory, store, express, bare (default all)
  *   BENCH_SERVER    the guestbook entry to run (default dist/api/server.js), to compare a variant
  *   BENCH_NODE_FLAGS  Node flags for it instead of SERVER_NODE_FLAGS ("" for none)
@@ -21,7 +22,8 @@ import { type RunningServer, SERVER_ENTRY, SERVER_NODE_FLAGS, startServer, withB
 import { seed } from "./bench/seed.js";
 import { tempDir } from "./lib/temp-dir.js";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 50;
 const TSX = resolve("node_modules/tsx/dist/esm/index.mjs");
 const PROFILE_DIR = process.env.BENCH_PROFILE;
@@ -118,31 +120,65 @@ interface Row {
   readyMs: number;
 }
 
-async function measure(target: Target): Promise<Row> {
-  const dir = tempDir("guestbook-bench-");
+/** Start-up to ready: the median of five cold starts on the target's own data. */
+async function startUpMs(target: Target, dataDir: string): Promise<number> {
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const probe = await start(target, dataDir);
+    starts.push(probe.readyMs);
+    await stop(probe);
+  }
+  return median(starts);
+}
+
+/** The run of each round with the median req/s (its latencies with it); errors summed over all. */
+function medianLoad(runs: Load[]): Load {
+  if (runs.length === 0) return NO_LOAD;
+  const middle = [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+  return { ...middle, errors: runs.reduce((n, run) => n + run.errors, 0) };
+}
+
+/**
+ * Every target is running at once, idle but for the one under load, and each kind of load is
+ * given to the targets in turn, ROUNDS times: whatever else the machine does then falls on all
+ * of them alike, so the ratios hold even when the absolute numbers move.
+ */
+async function measureAll(): Promise<Row[]> {
+  const dirs = targets.map(() => tempDir("guestbook-bench-"));
+  const running: RunningServer[] = [];
   try {
-    await seed(dir.path, 100);
-    // Start-up to ready: median of five cold starts.
-    const starts: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const probe = await start(target, dir.path);
-      starts.push(probe.readyMs);
-      await stop(probe);
+    const readyMs: number[] = [];
+    for (const [i, target] of targets.entries()) {
+      await seed(dirs[i]!.path, 100);
+      readyMs.push(await startUpMs(target, dirs[i]!.path));
     }
-    const server = await start(target, dir.path, target.key === "guestbook");
-    await load(server.url, "GET"); // warm-up, not counted
-    const get = await load(server.url, "GET");
-    let revalidate = NO_LOAD;
-    if (target.revalidates) {
-      const etag = (await fetch(`${server.url}/api/entries`)).headers.get("etag") ?? "";
-      revalidate = await load(server.url, "GET", { "if-none-match": etag }, 304);
+    for (const [i, target] of targets.entries()) running.push(await start(target, dirs[i]!.path, target.key === "guestbook"));
+    for (const server of running) await load(server.url, "GET"); // warm-up, not counted
+    const runs = targets.map(() => ({ get: [] as Load[], revalidate: [] as Load[], post: [] as Load[] }));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i] of targets.entries()) runs[i]!.get.push(await load(running[i]!.url, "GET"));
     }
-    const post = target.posts ? await load(server.url, "POST") : NO_LOAD;
-    const rss = peakRssMiB(server.child.pid!);
-    await stop(server);
-    return { target, get, revalidate, post, rss, readyMs: median(starts) };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, target] of targets.entries()) {
+        if (!target.revalidates) continue;
+        const etag = (await fetch(`${running[i]!.url}/api/entries`)).headers.get("etag") ?? "";
+        runs[i]!.revalidate.push(await load(running[i]!.url, "GET", { "if-none-match": etag }, 304));
+      }
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, target] of targets.entries()) if (target.posts) runs[i]!.post.push(await load(running[i]!.url, "POST"));
+    }
+    return targets.map((target, i) => ({
+      target,
+      get: medianLoad(runs[i]!.get),
+      revalidate: medianLoad(runs[i]!.revalidate),
+      post: medianLoad(runs[i]!.post),
+      rss: peakRssMiB(running[i]!.child.pid!),
+      readyMs: readyMs[i]!,
+    }));
   } finally {
-    dir.remove();
+    for (const server of running) await stop(server);
+    for (const dir of dirs) dir.remove();
   }
 }
 
@@ -191,10 +227,9 @@ function printTargets(rows: Row[]) {
 async function main() {
   const [oneMinute] = loadavg();
   console.log(
-    `# npm run bench: ${CONNECTIONS} connections, ${SECONDS} s a run, 100 entries, loopback, ${process.version}, load average ${oneMinute!.toFixed(2)} at start\n`,
+    `# npm run bench: ${CONNECTIONS} connections, ${SECONDS} s a run, median of ${ROUNDS} rounds taken in turns, 100 entries, loopback, ${process.version}, load average ${oneMinute!.toFixed(2)} at start\n`,
   );
-  const rows: Row[] = [];
-  for (const target of targets) rows.push(await measure(target));
+  const rows = await measureAll();
   printRows(rows);
   printTargets(rows);
   console.log(`\nload average at the end: ${loadavg().map((n) => n.toFixed(2)).join(", ")} (1, 5, 15 min)`);
