@@ -10,8 +10,10 @@
  *   BENCH_SECONDS   length of each run (default 5)
  *   BENCH_ROUNDS    runs of each kind per target, taken in turns; the median counts (default 3)
  *   BENCH_TARGETS   comma-separated subset of: guestbook, memory, store, express, bare (default all)
- *   BENCH_SERVER    the guestbook entry to run (default dist/api/server.js), to compare a variant
+ *   BENCH_SERVER    the guestbook entry to run (default dist/api/server.js)
  *   BENCH_NODE_FLAGS  Node flags for it instead of SERVER_NODE_FLAGS ("" for none)
+ *   BENCH_VARIANT   another build's server entry, measured in the same turns as the guestbook,
+ *                   to see whether a change pays (BENCH_VARIANT_FLAGS: its Node flags)
  *   BENCH_PROFILE   a folder: the guestbook's measured runs write a V8 CPU profile there
  */
 import { loadavg } from "node:os";
@@ -51,6 +53,18 @@ const TARGETS: Target[] = [
     posts: true,
     revalidates: true,
   },
+  ...(process.env.BENCH_VARIANT
+    ? [
+        {
+          key: "variant",
+          name: `variant: ${process.env.BENCH_VARIANT}`,
+          args: [...(process.env.BENCH_VARIANT_FLAGS?.split(" ").filter(Boolean) ?? SERVER_NODE_FLAGS), process.env.BENCH_VARIANT],
+          env: { RATE_LIMIT_PER_MINUTE: "0" },
+          posts: true,
+          revalidates: true,
+        },
+      ]
+    : []),
   { key: "memory", name: "node:http, same bytes from memory (ceiling)", args: ["--import", TSX, "scripts/bench/memory-server.ts"], posts: false },
   { key: "store", name: "node:http, same store work", args: ["--import", TSX, "scripts/bench/raw-server.ts"], posts: true },
   { key: "express", name: "Express 5 (seed)", args: ["--import", TSX, "scripts/bench/express-server.ts"], posts: true },
@@ -59,7 +73,7 @@ const TARGETS: Target[] = [
 ];
 
 const selected = (process.env.BENCH_TARGETS ?? "").split(",").filter(Boolean);
-const targets = selected.length ? TARGETS.filter((t) => selected.includes(t.key)) : TARGETS;
+const targets = selected.length ? TARGETS.filter((t) => selected.includes(t.key) || t.key === "variant") : TARGETS;
 
 const start = (target: Target, dataDir: string, profile = false): Promise<RunningServer> =>
   startServer(
@@ -201,8 +215,14 @@ function printRows(rows: Row[]) {
 
 function printTargets(rows: Row[]) {
   const row = (key: string) => rows.find((r) => r.target.key === key);
-  const [ours, memory, store, express, bare] = ["guestbook", "memory", "store", "express", "bare"].map(row);
+  const [ours, memory, store, express, bare, variant] = ["guestbook", "memory", "store", "express", "bare", "variant"].map(row);
   if (!ours) return;
+  if (variant) {
+    console.log("\n| variant vs guestbook | GET | GET 304 | POST |\n| --- | ---: | ---: | ---: |");
+    console.log(
+      `| ${variant.target.name} | ${(variant.get.rps / ours.get.rps).toFixed(2)}× | ${(variant.revalidate.rps / ours.revalidate.rps).toFixed(2)}× | ${(variant.post.rps / ours.post.rps).toFixed(2)}× |`,
+    );
+  }
   const checks: [string, number | undefined, string, (value: number) => boolean][] = [];
   const ratio = (name: string, a: number, b: Row | undefined, goal?: number) =>
     checks.push([name, b ? a / b.get.rps : undefined, goal ? `≥ ${goal}×` : "(reported)", (v) => !goal || v >= goal]);
