@@ -6,9 +6,11 @@ const REQUEST_LABELS = ["method", "status", "ok", "route"] as const;
 type RequestLabels = Record<(typeof REQUEST_LABELS)[number], string>;
 
 /**
- * Prometheus metrics for one app: request counts and durations by route and status (the names,
- * labels and buckets @hono/prometheus defines), store operation timings, and the process's own
- * metrics. Each app gets its own registry, so tests never share counters.
+ * Prometheus metrics for one app: request counts and durations by route and status, store
+ * operation timings, and the process's own metrics. Each app gets its own registry, so tests
+ * never share counters. The request metrics keep the names, labels and buckets @hono/prometheus
+ * gave them, so dashboards are unchanged; recording them here, from the request frame with one
+ * label object per route and status, skips that middleware's per-request objects.
  */
 export function createMetrics() {
   const registry = new Registry();
@@ -40,7 +42,7 @@ export function createMetrics() {
     const key = `${method} ${status} ${route}`;
     let labels = labelSets.get(key);
     if (!labels) {
-      // Key order is the order of the labels in the exposition, as @hono/prometheus wrote them.
+      // Key order is the order of the labels in the exposition, unchanged.
       labels = { method, route, status: String(status), ok: String(status >= 200 && status < 300) };
       labelSets.set(key, labels);
     }
