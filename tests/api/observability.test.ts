@@ -144,8 +144,11 @@ describe("bounded waiting", () => {
     expect(await res.json()).toEqual({ error: { code: "timeout", message: expect.any(String) } });
   });
 
-  it("asks keep-alive clients to reconnect elsewhere while draining", async () => {
+  it("asks keep-alive clients to reconnect elsewhere while draining, the newest page from memory included", async () => {
     ctx = testApp({ isDraining: () => true });
     expect((await ctx.app.request("/api/entries")).headers.get("connection")).toBe("close");
+    const kept = await ctx.app.request("/api/entries");
+    expect(kept.headers.get("connection")).toBe("close");
+    expect(kept.headers.get("etag")).not.toBeNull();
   });
 });
