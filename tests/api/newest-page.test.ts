@@ -103,13 +103,14 @@ describe("the newest page in memory", () => {
     state.held = true;
     const cache = newestPageCache({ store, limit: 20, ttlMs: 1000, clock });
     now = 0;
-    const before = cache.read(); // reads [1] ...
+    const before = cache.read(); // reads [1] and is slow to answer ...
     state.rows = [entry(2), entry(1)];
     cache.invalidate(); // ... while this process signs 2
+    state.held = false;
     const after = cache.read(); // must not join the read that began before the sign
-    release();
-    expect(names(await before)).toEqual(["Visitor 1"]);
     expect(names(await after)).toEqual(["Visitor 2", "Visitor 1"]);
+    release(); // the older read answers last
+    expect(names(await before)).toEqual(["Visitor 1"]);
     expect(names(cache.peek()!)).toEqual(["Visitor 2", "Visitor 1"]);
     expect(state.lists).toBe(2);
   });
