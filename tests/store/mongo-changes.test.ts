@@ -80,6 +80,19 @@ describe("a MongoDB change stream", () => {
       .toBeGreaterThan(afterFirstRead);
   });
 
+  it("waits quietly while the database is down (the store says why), and opens once it is up", async () => {
+    responder = await MongoResponder.reserve();
+    const stream = changeStream(responder);
+    const log = capturedLogger();
+    store = openMongoStore({ uri: responder.uri(), dbName: "guestbook", timeoutMs: 500, logger: log.logger });
+    const app = createApp({ store, logger: log.logger, limits: { rateLimitPerMinute: 0 } });
+    expect((await app.request("/api/entries")).status).toBe(503);
+    await sleep(1_500);
+    expect(log.lines.filter((line) => String(line.msg).startsWith("MongoDB change stream"))).toEqual([]);
+    await responder.start();
+    await expect.poll(() => stream.opened(), { timeout: 10_000 }).toBe(true);
+  }, 15_000);
+
   it("where change streams are refused (a standalone server), says so once and lets the TTL bound the page", async () => {
     const { app, log } = await appOn((r) => {
       r.on("aggregate", () =>

@@ -36,6 +36,7 @@ export function watchWrites<T extends Document>(collection: Collection<T>, { con
   };
 
   const fail = (error: unknown) => {
+    if (stopped) return;
     stream = undefined;
     onChange();
     if (!failing) {
@@ -74,7 +75,7 @@ export function watchWrites<T extends Document>(collection: Collection<T>, { con
           if (stream === opened) fail(new Error("the change stream closed"));
         }),
       );
-    }, fail);
+    }, retryLater); // not connected: the store says why; try again later, quietly
   }
 
   open();
