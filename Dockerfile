@@ -35,8 +35,9 @@ COPY package.json ./
 # Numeric, so Kubernetes can verify runAsNonRoot; matches the backend's runAsUser.
 USER 10001:10001
 EXPOSE 8080
-# node is PID 1 and handles SIGTERM itself (see src/api/server.ts): no npm, no shell.
-ENTRYPOINT ["node", "dist/api/server.js"]
+# node is PID 1 and handles SIGTERM itself (see src/api/server.ts): no npm, no shell. The V8
+# flags bound the young generation (SERVER_NODE_FLAGS in scripts/lib/server-process.ts).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/api/server.js"]
 
 FROM ${NGINX_IMAGE} AS web
 # Our own main configuration (fixed worker count, pid and temp files under /tmp) and the site.

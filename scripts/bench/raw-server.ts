@@ -1,5 +1,5 @@
 /**
- * Baseline "ceiling": the same routes on bare node:http over the same SQLite store, with no
+ * Baseline "same store work": the same routes on bare node:http over the same SQLite store, with no
  * framework, validation, headers or logging. PORT and DATA_DIR as for the real server.
  */
 import { randomUUID } from "node:crypto";

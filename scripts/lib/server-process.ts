@@ -4,6 +4,12 @@ import { join } from "node:path";
 import { type AddressInfo, createServer } from "node:net";
 
 export const SERVER_ENTRY = "dist/api/server.js";
+/**
+ * V8 flags the server runs with, here and in the api image (its ENTRYPOINT; a test keeps the two
+ * equal). V8 sizes the young generation from the machine's memory, up to 64 MiB a semi-space on
+ * a large host; under load that alone added 64 MiB of RSS. 8 MiB bounds it (docs/performance.md).
+ */
+export const SERVER_NODE_FLAGS = ["--max-semi-space-size=8"] as const;
 /** What `npm run build` reads, and what it writes last of the API and of the UI. */
 const BUILD_INPUTS = ["src", "vite.config.ts", "tsconfig.json", "tsconfig.build.json"];
 const BUILD_OUTPUTS = [SERVER_ENTRY, "dist/web/index.html"];
@@ -99,7 +105,7 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   const started = performance.now();
   const capture = options.output !== "ignore";
   const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
-  const child = spawn(command!, [...launcherArgs, ...(options.args ?? [SERVER_ENTRY])], {
+  const child = spawn(command!, [...launcherArgs, ...(options.args ?? [...SERVER_NODE_FLAGS, SERVER_ENTRY])], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", capture ? "pipe" : "ignore", capture ? "pipe" : "inherit"],
     cwd,

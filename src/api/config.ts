@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(1_000, 120_000, 20_000),
   REQUEST_TIMEOUT_MS: integer(100, 120_000, 10_000),
   RATE_LIMIT_PER_MINUTE: integer(0, 100_000, 30),
+  CACHE_TTL_MS: integer(0, 60_000, 1000),
   TRUST_PROXY: z
     .string()
     .transform((v) => (v === "true" ? "1" : v === "false" ? "0" : v))
@@ -70,6 +71,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** How many proxies in front of the API append to X-Forwarded-For (0: use the socket address). */
   trustedProxies: number;
+  /** How long the newest page may be served from memory; 0 turns the cache off. */
+  cacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustedProxies: e.TRUST_PROXY,
+    cacheTtlMs: e.CACHE_TTL_MS,
   };
 }
 

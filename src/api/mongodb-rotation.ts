@@ -58,7 +58,7 @@ export function openRotatingMongoStore({ uriFile, logger, retryMs = 5_000, watch
     get kind() {
       return store.kind;
     },
-    insert: (entry) => store.insert(entry),
+    insert: (entry, deadline) => store.insert(entry, deadline),
     list: (options) => store.list(options),
     ping: () => store.ping(),
     close: async () => {

@@ -1,3 +1,4 @@
+import { onCleanup } from "solid-js";
 import { EntryList } from "./components/EntryList.js";
 import { SignForm } from "./components/SignForm.js";
 import { createGuestbook } from "./guestbook.js";
@@ -12,6 +13,7 @@ export interface AppProps {
 
 export function App(props: AppProps) {
   const guestbook = props.guestbook ?? createGuestbook();
+  onCleanup(guestbook.follow());
   const now = createClock(props.now, props.tickMs);
   return (
     <main>

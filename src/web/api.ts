@@ -20,17 +20,21 @@ export class ApiError extends Error {
 
 const UNREACHABLE = "Can't reach the guestbook server. Check your connection and try again.";
 
-async function call<T>(send: () => Promise<Response>): Promise<T> {
-  let response: Response;
+async function send(request: () => Promise<Response>): Promise<Response> {
   try {
-    response = await send();
+    return await request();
   } catch {
     throw new ApiError(UNREACHABLE, null);
   }
+}
+
+async function read<T>(response: Response): Promise<T> {
   const body: unknown = await response.json().catch(() => null);
   if (response.ok && body !== null) return body as T;
   throw new ApiError(describeFailure(response, body), response.status);
 }
+
+const call = async <T>(request: () => Promise<Response>): Promise<T> => read<T>(await send(request));
 
 function describeFailure(response: Response, body: unknown): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
@@ -40,8 +44,20 @@ function describeFailure(response: Response, body: unknown): string {
   return `The request failed (HTTP ${response.status}).`;
 }
 
+/** The newest page and its ETag, for asking later whether it changed. */
+export interface Newest {
+  page: Page;
+  etag: string | null;
+}
+
 export interface GuestbookApi {
-  fetchEntries(before?: string): Promise<Page>;
+  /**
+   * The newest page, or null while it still has ETag `etag` (a 304). Without an ETag this is the
+   * very request index.html preloads, so the browser hands over the preloaded answer.
+   */
+  fetchNewest(etag?: string | null): Promise<Newest | null>;
+  /** An older page, from a previous page's nextCursor. */
+  fetchEntries(before: string): Promise<Page>;
   /** `idempotencyKey` is the same for every retry of one draft: the API stores it once. */
   signGuestbook(input: { name: string; message: string }, idempotencyKey: string): Promise<Entry>;
 }
@@ -53,7 +69,13 @@ export interface GuestbookApi {
 export function createApi(fetchImpl: typeof fetch = fetch, origin = location.origin): GuestbookApi {
   const client = hc<AppType>(origin, { fetch: fetchImpl });
   return {
-    fetchEntries: (before) => call<Page>(() => client.api.entries.$get({ query: before ? { before } : {} })),
+    fetchNewest: async (etag) => {
+      const response = await send(() =>
+        client.api.entries.$get({ query: {} }, etag ? { headers: { "If-None-Match": etag } } : {}),
+      );
+      return response.status === 304 ? null : { page: await read<Page>(response), etag: response.headers.get("ETag") };
+    },
+    fetchEntries: (before) => call<Page>(() => client.api.entries.$get({ query: { before } })),
     signGuestbook: (input, idempotencyKey) =>
       call<Entry>(() => client.api.entries.$post({ json: input, header: { "idempotency-key": idempotencyKey } })),
   };

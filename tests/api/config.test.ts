@@ -22,6 +22,12 @@ describe("loadConfig", () => {
     expect(loadConfig({ TRUST_PROXY: "2" }).trustedProxies).toBe(2);
   });
 
+  it("keeps the newest page in memory for a second unless CACHE_TTL_MS says otherwise; 0 turns it off", () => {
+    expect(loadConfig({}).cacheTtlMs).toBe(1000);
+    expect(loadConfig({ CACHE_TTL_MS: "0" }).cacheTtlMs).toBe(0);
+    expect(loadConfig({ CACHE_TTL_MS: "250" }).cacheTtlMs).toBe(250);
+  });
+
   it("redacts the password of a connection string for logs, with the driver's parser", () => {
     expect(redactUri("mongodb+srv://app:s3cr%40t@cluster0.example.net/gb?retryWrites=true")).toBe(
       "mongodb+srv://app:***@cluster0.example.net/gb?retryWrites=true",
@@ -50,6 +56,8 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud", /^Invalid configuration: LOG_LEVEL must be one of fatal, error/],
     ["SHUTDOWN_DELAY_MS", "-5", /^Invalid configuration: SHUTDOWN_DELAY_MS must be a whole number/],
     ["RATE_LIMIT_PER_MINUTE", "lots", /^Invalid configuration: RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 100000/],
+    ["CACHE_TTL_MS", "1s", /^Invalid configuration: CACHE_TTL_MS must be a whole number from 0 to 60000 \(got "1s"\)$/],
+    ["CACHE_TTL_MS", "600000", /^Invalid configuration: CACHE_TTL_MS must be from 0 to 60000 \(got "600000"\)$/],
     ["TRUST_PROXY", "yes", /^Invalid configuration: TRUST_PROXY must be a whole number from 0 to 10, true or false \(got "yes"\)$/],
     ["REQUEST_TIMEOUT_MS", "5", /^Invalid configuration: REQUEST_TIMEOUT_MS must be from 100 to 120000/],
   ])("stops with one line naming %s=%s", (variable, value, expected) => {

@@ -43,6 +43,35 @@ describe("logs", () => {
     );
   });
 
+  it("keep their fields and the logger's bindings on request lines, and the redaction on every other line", async () => {
+    const { Writable } = await import("node:stream");
+    const { pino } = await import("pino");
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    // As server.ts builds it.
+    const logger = pino({ base: { service: "guestbook-api" }, redact: { paths: ["uri", "*.uri", "password"], censor: "[redacted]" } }, sink);
+    ctx = testApp({ logger });
+    await ctx.app.request("/api/entries", { headers: { "X-Request-Id": "line-1" } });
+    expect(lines).toContainEqual({
+      level: 30,
+      time: expect.any(Number),
+      service: "guestbook-api",
+      reqId: "line-1",
+      method: "GET",
+      path: "/api/entries",
+      status: 200,
+      ms: expect.any(Number),
+      msg: "request",
+    });
+    logger.warn({ uri: "mongodb://u:secret@h/", nested: { password: "x", uri: "mongodb://u:secret@h/" } }, "connecting");
+    expect(JSON.stringify(lines.at(-1))).not.toContain("secret");
+  });
+
   it("keep probes and scrapes at debug, and respect the level", async () => {
     const { logger, lines } = capturedLogger("info");
     ctx = testApp({ logger });
@@ -115,8 +144,11 @@ describe("bounded waiting", () => {
     expect(await res.json()).toEqual({ error: { code: "timeout", message: expect.any(String) } });
   });
 
-  it("asks keep-alive clients to reconnect elsewhere while draining", async () => {
+  it("asks keep-alive clients to reconnect elsewhere while draining, the newest page from memory included", async () => {
     ctx = testApp({ isDraining: () => true });
     expect((await ctx.app.request("/api/entries")).headers.get("connection")).toBe("close");
+    const kept = await ctx.app.request("/api/entries");
+    expect(kept.headers.get("connection")).toBe("close");
+    expect(kept.headers.get("etag")).not.toBeNull();
   });
 });

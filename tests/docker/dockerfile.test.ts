@@ -9,7 +9,7 @@ import { validate } from "dockerfile-utils";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { instructionArgs, readDockerfile } from "../../scripts/lib/dockerfile.js";
-import { startServer } from "../../scripts/lib/server-process.js";
+import { SERVER_ENTRY, SERVER_NODE_FLAGS, startServer } from "../../scripts/lib/server-process.js";
 import { postJson, tempDir } from "../helpers/app.js";
 
 const { stages } = readDockerfile();
@@ -61,8 +61,10 @@ describe("Dockerfile", () => {
     expect(instructionArgs(stage(target), "EXPOSE")).toEqual([String(pod.containers[0]!.ports[0]!.containerPort)]);
   });
 
-  it("starts the API with node as PID 1, in exec form", () => {
-    expect(instructionArgs(stage("api"), "ENTRYPOINT")).toEqual(['["node", "dist/api/server.js"]']);
+  it("starts the API with node as PID 1, in exec form, with the V8 flags every other start uses", () => {
+    expect(instructionArgs(stage("api"), "ENTRYPOINT")).toEqual([JSON.stringify(["node", ...SERVER_NODE_FLAGS, SERVER_ENTRY]).replaceAll(",", ", ")]);
+    const serve = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts.serve!;
+    expect(serve).toBe(`node ${SERVER_NODE_FLAGS.join(" ")} --import tsx scripts/serve.ts`);
   });
 
   it("keeps node_modules, dist, .git and secrets out of the build context", () => {

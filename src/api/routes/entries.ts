@@ -1,17 +1,20 @@
 import { MIMEType } from "node:util";
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler, type TypedResponse } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { type Entry, MAX_BODY_BYTES } from "../../shared/entry.js";
-import { encodeCursor } from "../cursor.js";
+import { type Entry, MAX_BODY_BYTES, PAGE_LIMITS } from "../../shared/entry.js";
 import { throwIfPastDeadline } from "../deadline.js";
 import { errorBody } from "../errors.js";
+import { type NewestPageCache, type Page, type PreparedPage, noneMatchHits, pageOf } from "../newest-page.js";
+import { completeResponse } from "../response-headers.js";
 import type { EntryStore } from "../store/index.js";
 import { listQuerySchema, newEntrySchema, rejectInvalid, signHeadersSchema } from "../validation.js";
 
 export interface EntriesDeps {
   store: EntryStore;
+  /** The first page kept in memory; each sign drops it before answering. */
+  newestPage: NewestPageCache;
   now: () => Date;
   newId: () => string;
   /** Applied to signing only: reads are never limited. */
@@ -65,17 +68,38 @@ const limitBody = createMiddleware(async (c, next) => {
   await next();
 });
 
+/**
+ * The newest page as stored bytes: 304 with no body when If-None-Match names its ETag. Typed
+ * as c.json's answer would be, so Hono's client knows the body.
+ */
+function sendNewestPage(c: Context, page: PreparedPage) {
+  if (noneMatchHits(c.req.header("If-None-Match"), page.etag)) {
+    return completeResponse(c, null, 304, page.headers.notModified) as Response & TypedResponse<null, 304, "body">;
+  }
+  return completeResponse(c, page.body, 200, page.headers.ok) as Response & TypedResponse<Page, 200, "json">;
+}
+
+/**
+ * `GET /api/entries` with no query, answered from memory while the kept page is within its TTL:
+ * nothing to validate and nothing to wait for. Anything else goes on to the route.
+ */
+export const newestPageFromMemory = (newestPage: NewestPageCache): MiddlewareHandler =>
+  async function newestPageFromMemory(c, next) {
+    if (c.req.method === "GET" && !c.req.url.includes("?")) {
+      const page = newestPage.peek();
+      if (page) return sendNewestPage(c, page);
+    }
+    await next();
+  };
+
 /** /api/entries: read newest first with a cursor, and sign. No route edits or deletes. */
-export const entriesRoutes = ({ store, now, newId, signLimit }: EntriesDeps) =>
+export const entriesRoutes = ({ store, newestPage, now, newId, signLimit }: EntriesDeps) =>
   new Hono()
     .get("/", zValidator("query", listQuerySchema, rejectInvalid("invalid_query")), async (c) => {
       const { limit, before } = c.req.valid("query");
+      if (!before && limit === PAGE_LIMITS.default) return sendNewestPage(c, await newestPage.read());
       // One extra row tells whether another page exists without a second query.
-      const rows = await store.list({ limit: limit + 1, before });
-      const entries = rows.slice(0, limit);
-      const last = entries.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
-      return c.json({ entries, nextCursor }, 200);
+      return c.json(pageOf(await store.list({ limit: limit + 1, before }), limit), 200);
     })
     .post(
       "/",
@@ -90,7 +114,8 @@ export const entriesRoutes = ({ store, now, newId, signLimit }: EntriesDeps) =>
         const id = c.req.valid("header")["idempotency-key"] ?? newId();
         const submitted: Entry = { id, name, message, createdAt: now().toISOString() };
         throwIfPastDeadline(c);
-        const { entry, replayed } = await store.insert(submitted, c.get("deadline"));
+        // Whatever the outcome (a timeout may still have stored it), the kept page may be stale.
+        const { entry, replayed } = await store.insert(submitted, c.get("deadline")).finally(newestPage.invalidate);
         if (replayed) c.header("Idempotent-Replayed", "true");
         return c.json(entry, 201);
       },

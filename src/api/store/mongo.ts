@@ -1,5 +1,6 @@
 import { type Collection, MongoClient, MongoServerError, ReadPreference } from "mongodb";
 import type { Entry } from "../../shared/entry.js";
+import { watchWrites } from "./mongo-changes.js";
 import { describeMongoError, isTransient } from "./mongo-errors.js";
 import { NEWEST_FIRST, NEWEST_FIRST_INDEX, ensureNewestFirstIndex } from "./mongo-index.js";
 import { DURABILITY, READINESS_TIMEOUT_MS, mongoClientOptions, until } from "./mongo-options.js";
@@ -62,6 +63,7 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
   const entries: Collection<EntryDocument> = db.collection<EntryDocument>(options.collectionName ?? "entries");
   const report = reporter(options.logger, `${options.dbName}.${entries.collectionName}`, options.uriSource ?? "MONGODB_URI");
   let closed = false;
+  const stopWatching: (() => void)[] = [];
 
   let connection: Promise<void> | undefined;
   const connect = (): Promise<void> => {
@@ -164,8 +166,12 @@ export function openMongoStore(options: MongoStoreOptions): EntryStore {
         throw new StoreUnavailableError(`MongoDB is not usable: ${describeMongoError(error)}`, { cause: error });
       }
     },
+    onChange: (listener) => {
+      stopWatching.push(watchWrites(entries, { connected: connect, onChange: listener, logger: options.logger }));
+    },
     close: async () => {
       closed = true;
+      for (const stop of stopWatching) stop();
       await client.close();
     },
   };

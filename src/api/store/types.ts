@@ -35,6 +35,11 @@ export interface EntryStore {
   insert(entry: Entry, deadline?: AbortSignal): Promise<InsertResult>;
   /** At most `limit` entries after `before`, newest first. */
   list(options: ListOptions): Promise<Entry[]>;
+  /**
+   * Where the store can learn of writes made by other processes (MongoDB change streams), calls
+   * `listener` after each one, and also whenever it may have missed some; until `close`.
+   */
+  onChange?(listener: () => void): void;
   /** Resolves when the store can serve requests; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { type Accessor, For, Match, Show, Switch } from "solid-js";
 import type { Guestbook } from "../guestbook.js";
 import { EntryCard } from "./EntryCard.js";
 
-/** The newest entries with paging; new entries are announced politely to screen readers. */
+/** The newest entries with paging; how many others signed meanwhile is announced politely to screen readers. */
 export function EntryList(props: { guestbook: Guestbook; now: Accessor<number> }) {
   const book = props.guestbook;
   return (
@@ -25,7 +25,10 @@ export function EntryList(props: { guestbook: Guestbook; now: Accessor<number> }
           <p class="placeholder">No entries yet. Be the first to sign the guestbook.</p>
         </Match>
       </Switch>
-      <ol class="entry-list" aria-live="polite">
+      <p class="visually-hidden" aria-live="polite">
+        {book.announcement()}
+      </p>
+      <ol class="entry-list">
         <For each={book.entries()}>
           {(entry) => (
             <li>
