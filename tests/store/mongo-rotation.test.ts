@@ -48,7 +48,8 @@ async function rotating(initialUri: string) {
     watch: { settleMs: 50, pollMs: 600_000 },
   });
   cleanups.push(() => dir.remove(), () => store.close());
-  const app = createApp({ store, logger: log.logger, limits: { rateLimitPerMinute: 0 } });
+  // No kept newest page: every read must reach whichever client is current.
+  const app = createApp({ store, logger: log.logger, limits: { rateLimitPerMinute: 0, cacheTtlMs: 0 } });
   await until(async () => (await app.request("/readyz")).status === 200, SWITCH_BOUND_MS);
   return { app, secret, log };
 }
