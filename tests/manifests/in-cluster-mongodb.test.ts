@@ -103,7 +103,8 @@ describe("the generated credentials", () => {
       expect(isIgnored(".", path), path).toBe(true);
       if (inGit) expect(execFileSync("git", ["ls-files", "--", path], { encoding: "utf8" })).toBe("");
     }
-    const secret = find("Secret", "guestbook-mongodb-");
+    // The backend's Secret, by its exact generated name: a prefix would also match the keyfile's.
+    const secret = find("Secret", uriSecretRef(find("Deployment", "guestbook-backend").spec.template.spec).name);
     const values = readEnvFile(join("overlays/local", CREDENTIALS_ENV));
     expect(Object.fromEntries(Object.keys(secret.data!).map((key) => [key, secretValue(secret, key)]))).toEqual(Object.fromEntries(values));
   });

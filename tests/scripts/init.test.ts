@@ -40,9 +40,6 @@ beforeAll(async () => {
     cpSync(file, join(clone.path, file));
   }
   symlinkSync(resolve("node_modules"), join(clone.path, "node_modules"));
-  // As a developer's checkout has them after its first render: the nested test run below
-  // renders overlays/local from several workers at once.
-  execFileSync(resolve("node_modules/.bin/tsx"), [resolve("scripts/local-credentials.ts")], { cwd: clone.path, stdio: "pipe" });
 });
 afterAll(() => clone.remove());
 
