@@ -86,14 +86,14 @@ check_way_in() {
   local key=$1 value=$2
   case $key in
     ingress_class)
-      expect "IngressClass $value" "install the ingress controller that serves it (docs/cluster-setup.md#the-way-in)" -- ingressclass "$value"
+      expect "IngressClass $value" "install the ingress controller that serves it (docs/cluster-setup.md#1-the-way-in)" -- ingressclass "$value"
       ;;
     controller_namespace)
       expect "namespace $value (the proxies the NetworkPolicies admit)" \
         "install the controller there, or name the one it runs in (overlays/$overlay/ingress-controller-namespace.yaml or gateway-namespace.yaml)" -- namespace "$value"
       ;;
     gateway)
-      expect_api gateways.gateway.networking.k8s.io "install a Gateway API implementation (docs/cluster-setup.md#the-way-in)" &&
+      expect_api gateways.gateway.networking.k8s.io "install a Gateway API implementation (docs/cluster-setup.md#1-the-way-in)" &&
         expect "Gateway $value" "create it (scripts/e2e-kind/gateway.yaml for kind), or name yours in overlays/$overlay/httproute.yaml" \
           -- gateway -n "${value%%/*}" "${value#*/}"
       ;;
@@ -105,11 +105,11 @@ check_certificates() {
   local key=$1 value=$2
   case $key in
     cluster_issuer)
-      expect_api clusterissuers.cert-manager.io "install cert-manager (docs/cluster-setup.md#cert-manager)" &&
+      expect_api clusterissuers.cert-manager.io "install cert-manager (docs/cluster-setup.md#2-cert-manager-prod)" &&
         expect_ready "ClusterIssuer $value" "kubectl apply -f cluster/cert-manager/cluster-issuer.yaml" clusterissuer "$value"
       ;;
     issuer)
-      expect_api issuers.cert-manager.io "install cert-manager (docs/cluster-setup.md#cert-manager)" &&
+      expect_api issuers.cert-manager.io "install cert-manager (docs/cluster-setup.md#2-cert-manager-prod)" &&
         expect "Issuer $value" "create it in its namespace" -- issuer -n "${value%%/*}" "${value#*/}"
       ;;
   esac
@@ -120,8 +120,8 @@ check_secrets() {
   local key=$1 value=$2
   case $key in
     cluster_secret_store)
-      expect_api externalsecrets.external-secrets.io "install External Secrets, or use components/manual-secret (docs/cluster-setup.md#secrets)" &&
-        expect_ready "ClusterSecretStore $value" "create it for your secret manager (docs/cluster-setup.md#secrets)" clustersecretstore "$value"
+      expect_api externalsecrets.external-secrets.io "install External Secrets, or use components/manual-secret (docs/cluster-setup.md#3-the-database-secret)" &&
+        expect_ready "ClusterSecretStore $value" "create it for your secret manager (docs/cluster-setup.md#3-the-database-secret)" clustersecretstore "$value"
       ;;
     manual_secret)
       # Without -o, kubectl asks the server for its table, which carries no secret data.
@@ -141,7 +141,7 @@ check_platform() {
       local available status=0
       available=$(fetch apiservice v1beta1.metrics.k8s.io -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}') || status=$?
       if [[ $status -ne 0 || $available != True ]]; then
-        lack "metrics API (HorizontalPodAutoscaler $value scales on CPU): install metrics-server (docs/cluster-setup.md#metrics-server)"
+        lack "metrics API (HorizontalPodAutoscaler $value scales on CPU): install metrics-server (docs/cluster-setup.md#4-metrics-server-prod)"
       fi
       ;;
     dns_pods)
@@ -173,8 +173,8 @@ check_argocd() {
   local key=$1 value=$2
   case $key in
     argocd_namespace)
-      expect "namespace $value (Argo CD)" "install Argo CD (docs/cluster-setup.md#argo-cd)" -- namespace "$value"
-      if expect_api applications.argoproj.io "install Argo CD (docs/cluster-setup.md#argo-cd)"; then
+      expect "namespace $value (Argo CD)" "install Argo CD (docs/cluster-setup.md#6-argo-cd-and-the-bootstrap-order)" -- namespace "$value"
+      if expect_api applications.argoproj.io "install Argo CD (docs/cluster-setup.md#6-argo-cd-and-the-bootstrap-order)"; then
         checked=$((checked + 1))
         if [[ $(kubectl auth can-i create applications.argoproj.io -n "$value" 2>/dev/null || true) != yes ]]; then
           lack "permission to create Applications in $value: ask a cluster admin, or bootstrap as one"

@@ -30,6 +30,13 @@ function links(file: string): { target: string; anchor: string | undefined }[] {
     });
 }
 
+it("scripts/preflight.sh points only at headings docs/cluster-setup.md has", () => {
+  const headings = anchors("docs/cluster-setup.md");
+  const cited = [...readFileSync("scripts/preflight.sh", "utf8").matchAll(/cluster-setup\.md#([\w-]+)/g)].map((m) => m[1]!);
+  expect(cited.length).toBeGreaterThan(0);
+  expect(cited.filter((anchor) => !headings.has(anchor))).toEqual([]);
+});
+
 describe.each(DOCS)("%s", (file) => {
   it("links only to files and headings that exist", () => {
     const broken = links(file).filter(
