@@ -46,6 +46,17 @@ describe("workflows", () => {
     }
   });
 
+  it("pins each action to one commit across every workflow, so one update moves them all", () => {
+    const pins = new Map<string, Set<string>>();
+    for (const { text } of workflows) {
+      for (const [, action, sha, comment] of text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)@(\S+)(.*)$/gm)) {
+        pins.set(action!, (pins.get(action!) ?? new Set()).add(`${sha}${comment}`));
+      }
+    }
+    const split = [...pins].filter(([, versions]) => versions.size > 1).map(([action, versions]) => `${action}: ${[...versions].join(" | ")}`);
+    expect(split).toEqual([]);
+  });
+
   it.each(workflows)("$file grants least privilege: read-only by default, each write per job and explained", ({ text }) => {
     const workflow = parse(text) as Workflow;
     expect(workflow.permissions).toEqual({ contents: "read" });
