@@ -1,7 +1,8 @@
 /**
  * Every version pin in the repository, found without Renovate: base images, actions, images in
  * workflows and manifests, Go tools installed by CI, `NAME_VERSION` pins in scripts, .nvmrc,
- * package.json files, and the charts and release manifests the docs' install commands pin. tests/scripts/renovate.test.ts proves each is updated by some Renovate manager.
+ * package.json files, and the charts and release manifests the docs' install commands pin.
+ * tests/scripts/renovate.test.ts proves each is updated by some Renovate manager.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -157,7 +158,7 @@ function versionPins(file: string, text: string): Pin[] {
 }
 
 /**
- * Install commands in the docs, each logical line (backslash continuations joined) on its own:
+ * Install commands in the docs' code blocks, each logical line (backslash continuations joined):
  * `helm install|upgrade --install RELEASE CHART --version X` (CHART as written: `repo/chart`, a
  * chart name with `--repo URL`, or `oci://…`), and `-f https://raw.githubusercontent.com/OWNER/REPO/vX/…`.
  */
@@ -165,7 +166,10 @@ function docPins(file: string, text: string): Pin[] {
   const pins: Pin[] = [];
   let start = 0;
   let command = "";
+  let inCode = false;
   for (const { text: raw, line } of lines(text)) {
+    if (/^\s*```/.test(raw)) inCode = !inCode;
+    if (!inCode) continue;
     if (!command) start = line;
     command += raw.endsWith("\\") ? `${raw.slice(0, -1)} ` : raw;
     if (raw.endsWith("\\")) continue;
