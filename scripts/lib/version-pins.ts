@@ -223,7 +223,7 @@ export function findPins(root = "."): Pin[] {
     else if (/^(base|components|overlays|argocd)\/.+\.ya?ml$/.test(file)) pins.push(...manifestPins(file, read(), ownNames));
     else if (/^scripts\/.+\.(sh|ts)$/.test(file) || file === ".ci/run") pins.push(...versionPins(file, read()));
     else if (file === ".nvmrc") pins.push({ file, line: 1, kind: "nvmrc", name: "node", value: read().trim() });
-    else if (file === "package.json") pins.push(...packageJsonPins(file, read()));
+    else if (basename(file) === "package.json") pins.push(...packageJsonPins(file, read()));
     else if (file === "README.md" || /^docs\/.+\.md$/.test(file)) pins.push(...docPins(file, read()));
   }
   return pins;

