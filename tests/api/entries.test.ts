@@ -119,6 +119,20 @@ describe("POST /api/entries", () => {
     expect((await listAll()).entries).toEqual([entry]);
   });
 
+  it.each([
+    ["a Latin-1 é (0xE9)", [0xe9]],
+    ["a lone continuation byte", [0x80]],
+    ["a sequence cut short", [0xe2, 0x82]],
+    ["an overlong '/'", [0xc0, 0xaf]],
+    ["a UTF-16 surrogate encoded as UTF-8", [0xed, 0xa0, 0x80]],
+  ])("refuses a body with %s with 400, instead of storing U+FFFD for it", async (_, bytes) => {
+    const body = Buffer.concat([Buffer.from('{"name":"Zo'), Buffer.from(bytes), Buffer.from('","message":"hi"}')]);
+    const res = await ctx.app.request("/api/entries", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const message = await expectError(res, 400, "invalid_input");
+    expect(message).toBe("Request body must be UTF-8 JSON: it has bytes that are not valid UTF-8.");
+    await expectNothingStored();
+  });
+
   it("refuses malformed JSON with 400", async () => {
     await expectError(await sign("{ name: 'Ann'"), 400, "invalid_input");
     await expectNothingStored();

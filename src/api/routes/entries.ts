@@ -53,6 +53,20 @@ const requireJson = createMiddleware(async (c, next) => {
   await next();
 });
 
+/**
+ * JSON text is UTF-8 (RFC 8259, 8.1): a body with bytes that are not is refused, where the JSON
+ * reader would turn them into U+FFFD and store that instead of what was sent.
+ */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const requireUtf8Body = createMiddleware(async (c, next) => {
+  try {
+    strictUtf8.decode(await c.req.arrayBuffer());
+  } catch {
+    return c.json(errorBody("invalid_input", "Request body must be UTF-8 JSON: it has bytes that are not valid UTF-8."), 400);
+  }
+  await next();
+});
+
 const tooLarge = (c: Context) =>
   c.json(errorBody("payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes.`), 413);
 
@@ -107,6 +121,7 @@ export const entriesRoutes = ({ store, newestPage, now, newId, signLimit }: Entr
       requireJson,
       limitBody,
       zValidator("header", signHeadersSchema, rejectInvalid("invalid_input")),
+      requireUtf8Body,
       zValidator("json", newEntrySchema, rejectInvalid("invalid_input")),
       async (c) => {
         const { name, message } = c.req.valid("json");
