@@ -173,6 +173,22 @@ describe("POST /api/entries", () => {
     },
   );
 
+  it.each([
+    "application/json; charset=utf-8; charset=latin1",
+    'application/json; charset="UTF-8"; CHARSET=iso-8859-1',
+    "application/json; charset=utf-8;charset=utf-8",
+  ])("refuses %s with 415: a charset named twice names no one encoding", async (type) => {
+    const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": type });
+    const message = await expectError(res, 415, "unsupported_media_type");
+    expect(message).toBe("Send the entry as UTF-8 JSON: Content-Type names charset more than once.");
+    await expectNothingStored();
+  });
+
+  it("reads a quoted parameter value as one value, even one holding '; charset='", async () => {
+    const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": 'application/json; note="a; charset=latin1"; charset=utf-8' });
+    expect(res.status).toBe(201);
+  });
+
   it("refuses a body over 16 KiB with 413", async () => {
     const body = JSON.stringify({ name: "Ann", message: "m".repeat(MAX_BODY_BYTES) });
     await expectError(await sign(body), 413, "payload_too_large");

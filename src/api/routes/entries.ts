@@ -30,12 +30,24 @@ function mediaTypeProblem(declared: string | undefined): string | null {
     return "Send the entry as application/json.";
   }
   if (type.essence !== "application/json") return "Send the entry as application/json.";
+  // A parameter given twice is an error (RFC 6838, 4.3): which charset was meant is unknown, and
+  // MIMEType would quietly keep the first. 415 like any other unusable Content-Type (RFC 9110, 15.5.16).
+  if (parameterCount(declared!, "charset") > 1) return "Send the entry as UTF-8 JSON: Content-Type names charset more than once.";
   const charset = type.params.get("charset");
   // JSON is UTF-8 (RFC 8259); any other declared charset would be decoded wrongly, not converted.
   if (charset !== null && encodingOf(charset) !== "utf-8") {
     return `Send the entry as UTF-8 JSON: charset=${charset} is not supported.`;
   }
   return null;
+}
+
+/** How often a media type names a parameter; a quoted value may hold ";" (RFC 9110, 5.6.6). */
+function parameterCount(mediaType: string, name: string): number {
+  let count = 0;
+  for (const [, parameter] of mediaType.matchAll(/;\s*([^\s=;]+)\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;]*))?/g)) {
+    if (parameter!.toLowerCase() === name) count++;
+  }
+  return count;
 }
 
 /** The encoding a charset label names, by the WHATWG Encoding Standard's label table. */
