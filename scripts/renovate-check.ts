@@ -12,7 +12,7 @@ console.log(validation.ok ? "renovate-config-validator --strict: ok" : validatio
 const results = await coverage();
 for (const r of results.filter((r) => r.pin.kind !== "npm")) {
   const detail =
-    r.status === "updated" ? `${r.manager}${r.group ? `, group "${r.group}"` : ""}`
+    r.status === "updated" ? `${r.manager} from ${r.source}${r.group ? `, group "${r.group}"` : ""}`
     : r.status === "excluded" ? `${r.manager}, turned off by a package rule`
     : r.status === "policy" ? r.reason
     : r.problem;

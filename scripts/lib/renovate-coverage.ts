@@ -8,7 +8,7 @@ import { type Pin, POLICY_PINS, findPins } from "./version-pins.js";
 import { type ExtractedDep, type ExtractedFile, extractDependencies, packageRules } from "./renovate.js";
 
 export type Coverage =
-  | { pin: Pin; status: "updated"; manager: string; group?: string }
+  | { pin: Pin; status: "updated"; manager: string; source: string; group?: string }
   | { pin: Pin; status: "excluded"; manager: string }
   | { pin: Pin; status: "policy"; reason: string }
   | { pin: Pin; status: "uncovered"; problem: string };
@@ -29,6 +29,8 @@ function isPin(pin: Pin, manager: string, dep: ExtractedDep): boolean {
     case "image":
     case "action":
     case "npm":
+    case "chart":
+    case "manifest":
       return dep.depName === pin.name;
     case "nvmrc":
       return manager === "nvm";
@@ -73,11 +75,14 @@ export async function coverage(root = "."): Promise<Coverage[]> {
       results.push({ pin, status: "uncovered", problem: `Renovate skips it: ${dep.skipReason} (${manager})` });
     } else {
       const group = typeof applied.groupName === "string" ? applied.groupName : undefined;
-      results.push({ pin, status: "updated", manager, ...(group ? { group } : {}) });
+      results.push({ pin, status: "updated", manager, source: lookupSource(dep), ...(group ? { group } : {}) });
     }
   }
   return results;
 }
+
+/** Where Renovate looks new versions up: the datasource, and the registry when the pin names one. */
+const lookupSource = (dep: ExtractedDep) => [dep.datasource ?? "(its manager's default)", ...(dep.registryUrls ?? [])].join(" ");
 
 /** One line for a pin: where it is and what it pins. */
 export const describePin = (pin: Pin) =>

@@ -117,6 +117,7 @@ export interface ExtractedDep {
   currentValue?: string;
   currentDigest?: string;
   datasource?: string;
+  registryUrls?: string[];
   depType?: string;
   skipReason?: string;
 }

@@ -1,20 +1,21 @@
 /**
  * Every version pin in the repository, found without Renovate: base images, actions, images in
- * workflows and manifests, Go tools installed by CI, `NAME_VERSION` pins in scripts, .nvmrc and
- * package.json. tests/scripts/renovate.test.ts proves each is updated by some Renovate manager.
+ * workflows and manifests, Go tools installed by CI, `NAME_VERSION` pins in scripts, .nvmrc,
+ * package.json files, and the charts and release manifests the docs' install commands pin.
+ * tests/scripts/renovate.test.ts proves each is updated by some Renovate manager.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 
-export type PinKind = "image" | "action" | "go-tool" | "version" | "nvmrc" | "npm";
+export type PinKind = "image" | "action" | "go-tool" | "version" | "nvmrc" | "npm" | "chart" | "manifest";
 
 export interface Pin {
   file: string;
   line: number;
   kind: PinKind;
-  /** Image repository, action, Go module, variable or package name. */
+  /** Image repository, action, Go module, variable, package or chart name (an OCI chart's path), GitHub repository. */
   name: string;
   /** Tag, version or range as written (an action's from its `# vX.Y.Z` comment). */
   value: string;
@@ -156,6 +157,33 @@ function versionPins(file: string, text: string): Pin[] {
   return pins;
 }
 
+/**
+ * Install commands in the docs' code blocks, each logical line (backslash continuations joined):
+ * `helm install|upgrade --install RELEASE CHART --version X` (CHART as written: `repo/chart`, a
+ * chart name with `--repo URL`, or `oci://…`), and `-f https://raw.githubusercontent.com/OWNER/REPO/vX/…`.
+ */
+function docPins(file: string, text: string): Pin[] {
+  const pins: Pin[] = [];
+  let start = 0;
+  let command = "";
+  let inCode = false;
+  for (const { text: raw, line } of lines(text)) {
+    if (/^\s*```/.test(raw)) inCode = !inCode;
+    if (!inCode) continue;
+    if (!command) start = line;
+    command += raw.endsWith("\\") ? `${raw.slice(0, -1)} ` : raw;
+    if (raw.endsWith("\\")) continue;
+    const helm = /\bhelm\s+(?:upgrade\s+--install|install)\s+(\S+)\s+(\S+)(.*)/.exec(command);
+    const version = helm && /\s--version[\s=]+(\S+)/.exec(helm[3]!);
+    if (helm && version) pins.push({ file, line: start, kind: "chart", name: helm[2]!.replace(/^oci:\/\//, ""), value: version[1]! });
+    for (const manifest of command.matchAll(/\s-f\s+https:\/\/raw\.githubusercontent\.com\/([^/\s]+\/[^/\s]+)\/(v?\d[^/\s]*)\//g)) {
+      pins.push({ file, line: start, kind: "manifest", name: manifest[1]!, value: manifest[2]! });
+    }
+    command = "";
+  }
+  return pins;
+}
+
 function packageJsonPins(file: string, text: string): Pin[] {
   const pkg = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
   return (["dependencies", "devDependencies", "optionalDependencies"] as const).flatMap((field) =>
@@ -195,7 +223,8 @@ export function findPins(root = "."): Pin[] {
     else if (/^(base|components|overlays|argocd)\/.+\.ya?ml$/.test(file)) pins.push(...manifestPins(file, read(), ownNames));
     else if (/^scripts\/.+\.(sh|ts)$/.test(file) || file === ".ci/run") pins.push(...versionPins(file, read()));
     else if (file === ".nvmrc") pins.push({ file, line: 1, kind: "nvmrc", name: "node", value: read().trim() });
-    else if (file === "package.json") pins.push(...packageJsonPins(file, read()));
+    else if (basename(file) === "package.json") pins.push(...packageJsonPins(file, read()));
+    else if (file === "README.md" || /^docs\/.+\.md$/.test(file)) pins.push(...docPins(file, read()));
   }
   return pins;
 }

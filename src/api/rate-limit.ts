@@ -11,7 +11,9 @@ export const MAX_TRACKED_CLIENTS = 10_000;
 
 /**
  * Limits signing per client: over the limit answers 429 with Retry-After and the API's error
- * shape. Counts live in this process, so with N replicas a client gets up to N times the
+ * shape. A request the server failed (5xx: the store unavailable, a timeout) gives the client
+ * its hit back, so its retry is not refused; whatever the client got wrong (4xx) still counts,
+ * as it still costs the server a request. Counts live in this process, so with N replicas a client gets up to N times the
  * limit; that bounds abuse without a shared store.
  */
 export function signRateLimit(limits: Pick<AppLimits, "rateLimitPerMinute" | "trustedProxies">): MiddlewareHandler {
@@ -22,6 +24,8 @@ export function signRateLimit(limits: Pick<AppLimits, "rateLimitPerMinute" | "tr
     standardHeaders: "draft-6",
     store: new BoundedMemoryStore(MAX_TRACKED_CLIENTS),
     keyGenerator: (c) => clientAddress(c, limits.trustedProxies),
+    skipFailedRequests: true,
+    requestWasSuccessful: (c) => c.res.status < 500,
     handler: (c) =>
       c.json(
         errorBody(

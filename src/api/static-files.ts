@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { MiddlewareHandler } from "hono";
 import { RETAINED_304_HEADERS, etag } from "hono/etag";
@@ -6,6 +6,7 @@ import { RETAINED_304_HEADERS, etag } from "hono/etag";
 // Vite names built assets by content hash, so they never change; index.html always may.
 const IMMUTABLE_ASSET = /\/assets\/[^/]+-[A-Za-z0-9_-]{8,}\.\w+$/;
 const PRECOMPRESSED_SUFFIX = /\.(br|gz|zst)$/;
+const PRECOMPRESSED_COPIES = [".br", ".gz", ".zst"];
 const RETAINED = new Set(RETAINED_304_HEADERS);
 
 /** A validator from the file's size and modification time, as nginx and Express make it. */
@@ -45,6 +46,12 @@ export const staticFiles = (root: string): MiddlewareHandler[] => [
       const immutable = IMMUTABLE_ASSET.test(path.replace(PRECOMPRESSED_SUFFIX, ""));
       c.header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
       c.header("ETag", statTag(path));
+      // serveStatic says Vary only when it sends a compressed copy; the file itself, sent when the
+      // client accepts none, differs by Accept-Encoding just as much, or a cache would hand it on
+      // to clients that accept one (and a copy to clients that accept none).
+      if (!PRECOMPRESSED_SUFFIX.test(path) && PRECOMPRESSED_COPIES.some((suffix) => existsSync(path + suffix))) {
+        c.header("Vary", "Accept-Encoding", { append: true });
+      }
     },
   }),
 ];

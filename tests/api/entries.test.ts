@@ -119,6 +119,20 @@ describe("POST /api/entries", () => {
     expect((await listAll()).entries).toEqual([entry]);
   });
 
+  it.each([
+    ["a Latin-1 é (0xE9)", [0xe9]],
+    ["a lone continuation byte", [0x80]],
+    ["a sequence cut short", [0xe2, 0x82]],
+    ["an overlong '/'", [0xc0, 0xaf]],
+    ["a UTF-16 surrogate encoded as UTF-8", [0xed, 0xa0, 0x80]],
+  ])("refuses a body with %s with 400, instead of storing U+FFFD for it", async (_, bytes) => {
+    const body = Buffer.concat([Buffer.from('{"name":"Zo'), Buffer.from(bytes), Buffer.from('","message":"hi"}')]);
+    const res = await ctx.app.request("/api/entries", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const message = await expectError(res, 400, "invalid_input");
+    expect(message).toBe("Request body must be UTF-8 JSON: it has bytes that are not valid UTF-8.");
+    await expectNothingStored();
+  });
+
   it("refuses malformed JSON with 400", async () => {
     await expectError(await sign("{ name: 'Ann'"), 400, "invalid_input");
     await expectNothingStored();
@@ -158,6 +172,22 @@ describe("POST /api/entries", () => {
       await expectNothingStored();
     },
   );
+
+  it.each([
+    "application/json; charset=utf-8; charset=latin1",
+    'application/json; charset="UTF-8"; CHARSET=iso-8859-1',
+    "application/json; charset=utf-8;charset=utf-8",
+  ])("refuses %s with 415: a charset named twice names no one encoding", async (type) => {
+    const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": type });
+    const message = await expectError(res, 415, "unsupported_media_type");
+    expect(message).toBe("Send the entry as UTF-8 JSON: Content-Type names charset more than once.");
+    await expectNothingStored();
+  });
+
+  it("reads a quoted parameter value as one value, even one holding '; charset='", async () => {
+    const res = await sign({ name: "Ann", message: "hi" }, { "Content-Type": 'application/json; note="a; charset=latin1"; charset=utf-8' });
+    expect(res.status).toBe(201);
+  });
 
   it("refuses a body over 16 KiB with 413", async () => {
     const body = JSON.stringify({ name: "Ann", message: "m".repeat(MAX_BODY_BYTES) });

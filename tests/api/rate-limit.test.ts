@@ -4,8 +4,10 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/api/app.js";
 import { clientKey } from "../../src/api/client-address.js";
 import { BoundedMemoryStore } from "../../src/api/rate-limit-store.js";
+import { type EntryStore, StoreUnavailableError } from "../../src/api/store/index.js";
 import { postJson, testApp } from "../helpers/app.js";
 
 let ctx: ReturnType<typeof testApp>;
@@ -31,6 +33,31 @@ describe("rate limiting behind a trusted proxy", () => {
     for (const address of ["2001:db8:0:1::1", "2001:db8:0:2::1", "203.0.113.7", "203.0.113.8"]) {
       expect({ address, status: (await signFrom(address)).status }).toEqual({ address, status: 201 });
     }
+  });
+});
+
+describe("what counts against the limit", () => {
+  const sign = (app: { request: typeof ctx.app.request }, body: unknown = { name: "Ann", message: "hi" }) =>
+    app.request("/api/entries", postJson(body));
+
+  it("gives a request the store failed with 503 back, so the client's retry is not refused", async () => {
+    ctx = testApp();
+    let outage = true;
+    const flaky: EntryStore = {
+      ...ctx.store,
+      insert: (entry, deadline) => (outage ? Promise.reject(new StoreUnavailableError("the store is down")) : ctx.store.insert(entry, deadline)),
+    };
+    const app = createApp({ store: flaky, limits: { rateLimitPerMinute: 1 } });
+    expect((await sign(app)).status).toBe(503);
+    outage = false;
+    expect((await sign(app)).status).toBe(201);
+    expect((await sign(app)).status).toBe(429);
+  });
+
+  it("counts a request the client got wrong: a 400 uses the quota like a 201", async () => {
+    ctx = testApp({ limits: { rateLimitPerMinute: 1 } });
+    expect((await sign(ctx.app, { name: "Ann" })).status).toBe(400);
+    expect((await sign(ctx.app)).status).toBe(429);
   });
 });
 

