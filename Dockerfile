@@ -16,7 +16,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
-COPY tsconfig.json tsconfig.build.json vite.config.ts ./
+COPY tsconfig.json vite.config.ts vite.api.config.ts ./
 COPY src ./src
 RUN npm run build
 
@@ -29,8 +29,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/tmp/guestbook
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
+# The API is one bundle (vite.api.config.ts); node_modules holds what it loads at run time:
+# SQLite's native addon and the MongoDB driver.
 COPY --from=build /app/dist/api ./dist/api
-COPY --from=build /app/dist/shared ./dist/shared
 COPY package.json ./
 # Numeric, so Kubernetes can verify runAsNonRoot; matches the backend's runAsUser.
 USER 10001:10001

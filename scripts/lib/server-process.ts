@@ -11,7 +11,7 @@ export const SERVER_ENTRY = "dist/api/server.js";
  */
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=8"] as const;
 /** What `npm run build` reads, and what it writes last of the API and of the UI. */
-const BUILD_INPUTS = ["src", "vite.config.ts", "tsconfig.json", "tsconfig.build.json"];
+const BUILD_INPUTS = ["src", "vite.config.ts", "vite.api.config.ts", "tsconfig.json"];
 const BUILD_OUTPUTS = [SERVER_ENTRY, "dist/web/index.html"];
 
 /** The newest file under `path` (a file or a folder), as [path, mtimeMs]. */

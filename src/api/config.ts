@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { mongoUriProblem, redactMongoUri } from "./mongodb-uri.js";
-import { readUriFile } from "./mongodb-uri-file.js";
+
+// The MongoDB driver, which checks a connection string, takes about a quarter of start-up to
+// load: it is loaded only when MONGODB_URI or MONGODB_URI_FILE is set.
+const uriChecks = () => import("./mongodb-uri.js");
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -26,8 +28,8 @@ const environmentSchema = z.object({
     z
       .string()
       .trim()
-      .superRefine((uri, ctx) => {
-        const problem = mongoUriProblem(uri);
+      .superRefine(async (uri, ctx) => {
+        const problem = (await uriChecks()).mongoUriProblem(uri);
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .optional(),
@@ -82,9 +84,9 @@ export class ConfigError extends Error {
 // Values of these are never echoed: they may carry credentials.
 const SECRET_VARIABLES = new Set(["MONGODB_URI"]);
 
-/** Reads the configuration; throws one ConfigError naming the first bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = environmentSchema.safeParse(env);
+/** Reads the configuration; rejects with one ConfigError naming the first bad variable. */
+export async function loadConfig(env: Record<string, string | undefined>): Promise<Config> {
+  const parsed = await environmentSchema.safeParseAsync(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
@@ -100,7 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         `so that no MongoDB call outlives its request (got "${mongoTimeoutMs}")`,
     );
   }
-  const mongodbUri = connectionString(e.MONGODB_URI, e.MONGODB_URI_FILE);
+  const mongodbUri = await connectionString(e.MONGODB_URI, e.MONGODB_URI_FILE);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -119,15 +121,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** MONGODB_URI, or the content of MONGODB_URI_FILE; never both, and never echoed. */
-function connectionString(uri: string | undefined, file: string | undefined): string | undefined {
+async function connectionString(uri: string | undefined, file: string | undefined): Promise<string | undefined> {
   if (uri && file) {
     throw new ConfigError("Invalid configuration: set MONGODB_URI or MONGODB_URI_FILE, not both");
   }
   if (!file) return uri;
+  const { readUriFile } = await import("./mongodb-uri-file.js");
   const content = readUriFile(file);
   if ("problem" in content) throw new ConfigError(`Invalid configuration: ${content.problem}`);
   return content.uri;
 }
 
 /** A connection string fit for logs: any password replaced by ***, by the driver's own parser. */
-export const redactUri = redactMongoUri;
+export async function redactUri(uri: string): Promise<string> {
+  return (await uriChecks()).redactMongoUri(uri);
+}

@@ -21,7 +21,7 @@ export function mongoUriProblem(uri: string): string | undefined {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return repeatsCredentials(reason, uri)
-      ? `is not a connection string the MongoDB driver accepts; ${ENCODE_HINT}`
+      ? `is not a connection string the MongoDB driver accepts; ${ENCODE_HINT}, and check the host list`
       : `is not a connection string the MongoDB driver accepts: ${reason}`;
   }
   // The driver accepts "mongodb://app:p@ss/w0rd@host/": host "ss", database "w0rd@host/".
@@ -34,17 +34,20 @@ export function mongoUriProblem(uri: string): string | undefined {
 }
 
 /**
- * True when `text` shares four characters in a row with what precedes the URI's last "@": the
- * user name and password, wherever a malformed string puts them.
+ * True when the URI has credentials and `text` shares four characters in a row with them or
+ * with the host list after them: an unescaped "@" in a password moves the rest of the password
+ * into what the parser reads as the host list ("app:p@ssw0rd:99999" is password "p", host
+ * "ssw0rd:99999"), so no part of either may be repeated.
  */
 function repeatsCredentials(text: string, uri: string): boolean {
   const start = uri.indexOf("://") + 3;
-  const end = uri.lastIndexOf("@");
-  if (end < start) return false;
-  const userinfo = uri.slice(start, end);
-  const width = Math.min(4, userinfo.length);
-  for (let at = 0; at + width <= userinfo.length; at++) {
-    if (text.includes(userinfo.slice(at, at + width))) return true;
+  const lastAt = uri.lastIndexOf("@");
+  if (lastAt < start) return false;
+  const hostListEnd = uri.slice(lastAt).search(/[/?]/);
+  const secret = uri.slice(start, hostListEnd < 0 ? uri.length : lastAt + hostListEnd);
+  const width = Math.min(4, secret.length);
+  for (let at = 0; at + width <= secret.length; at++) {
+    if (text.includes(secret.slice(at, at + width))) return true;
   }
   return false;
 }

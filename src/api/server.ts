@@ -9,12 +9,11 @@ import { pino } from "pino";
 import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
 import { createMetrics } from "./metrics.js";
-import { openRotatingMongoStore } from "./mongodb-rotation.js";
 import { openStore } from "./store/index.js";
 
-function readConfig(): Config {
+async function readConfig(): Promise<Config> {
   try {
-    return loadConfig(process.env);
+    return await loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -24,7 +23,7 @@ function readConfig(): Config {
   }
 }
 
-const config = readConfig();
+const config = await readConfig();
 const logger = pino({
   level: config.logLevel,
   base: { service: "guestbook-api" },
@@ -33,7 +32,7 @@ const logger = pino({
 });
 // MONGODB_URI_FILE: a new connection string in the file (a rotated password) is followed.
 const store = config.mongodb?.uriFile
-  ? openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })
+  ? (await import("./mongodb-rotation.js")).openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })
   : await openStore(config, logger).catch((error: Error) => {
       // Only the embedded store can fail here: MONGODB_URI was checked with the driver's parser
       // when the configuration was read, and MongoDB connects in the background.
@@ -45,6 +44,9 @@ const store = config.mongodb?.uriFile
 // source (npm run dev), src/web holds sources, which Vite serves instead.
 const webRoot = fileURLToPath(new URL("../web/", import.meta.url));
 const servesWeb = import.meta.url.endsWith(".js") && existsSync(`${webRoot}index.html`);
+
+// Where entries go, for the first log line; the driver's parser redacts a connection string.
+const database = config.mongodb ? await redactUri(config.mongodb.uri) : config.dataDir;
 
 let draining = false;
 const app = createApp({
@@ -76,7 +78,7 @@ const server = serve(
         port: address.port,
         host: config.host,
         store: store.kind,
-        database: config.mongodb ? redactUri(config.mongodb.uri) : config.dataDir,
+        database,
         uriFile: config.mongodb?.uriFile,
         web: servesWeb,
         rateLimitPerMinute: config.rateLimitPerMinute,

@@ -44,7 +44,7 @@ const envValue = (name: string) => mongod().env.find((e: any) => e.name === name
 const secretValue = (secret: Obj, key: string) => Buffer.from(secret.data![key]!, "base64").toString("utf8");
 
 describe("the backend's connection string", () => {
-  it("signs in as the app user the replica set creates and names the replica set mongod runs", () => {
+  it("signs in as the app user the replica set creates and names the replica set mongod runs", async () => {
     const ref = uriSecretRef(find("Deployment", "guestbook-backend").spec.template.spec);
     const secret = find("Secret", ref.name);
     const uri = secretValue(secret, ref.key);
@@ -57,7 +57,7 @@ describe("the backend's connection string", () => {
     expect(mongod().command).toContain("--replSet=$(MONGO_REPLICA_SET)");
     const service = find("Service", "guestbook-mongodb");
     expect(options.hosts.map(String)).toEqual([`${service.metadata.name}:${service.spec.ports[0].port}`]);
-    expect(loadConfig({ MONGODB_URI: uri }).mongodb?.uri).toBe(uri);
+    expect((await loadConfig({ MONGODB_URI: uri })).mongodb?.uri).toBe(uri);
   });
 
   it("lets the app user write only the database the backend uses", () => {

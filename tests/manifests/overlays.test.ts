@@ -108,7 +108,7 @@ describe("the manifests agree with the API they run", () => {
     }
   });
 
-  it("the backend's environment is a valid API configuration whose drain fits the grace period", () => {
+  it("the backend's environment is a valid API configuration whose drain fits the grace period", async () => {
     const deployment = find("base", "Deployment", "guestbook-backend");
     const api = deployment.spec.template.spec.containers[0];
     const env = Object.fromEntries(api.env.map((e: any) => [e.name, e.value]));
@@ -117,7 +117,7 @@ describe("the manifests agree with the API they run", () => {
     try {
       const { mountPath, volume } = uriFileVolume("base");
       new ProjectedSecret(join(root.path, mountPath)).write({ uri: "mongodb://from-secret:27017" });
-      const config = loadConfig({ ...env, MONGODB_URI_FILE: join(root.path, env.MONGODB_URI_FILE) });
+      const config = await loadConfig({ ...env, MONGODB_URI_FILE: join(root.path, env.MONGODB_URI_FILE) });
       expect(config.mongodb?.uri).toBe("mongodb://from-secret:27017");
       expect(api.ports[0].containerPort).toBe(config.port);
       expect(config.shutdownDelayMs).toBeGreaterThan(0);

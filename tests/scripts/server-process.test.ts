@@ -21,6 +21,7 @@ beforeEach(() => {
   file("src/api/server.ts", 300);
   file("src/web/components/EntryCard.tsx", 300);
   file("vite.config.ts", 300);
+  file("vite.api.config.ts", 300);
   file("dist/api/server.js", 200);
   file("dist/web/index.html", 100);
 });
@@ -31,7 +32,7 @@ describe("requireBuild, before a test starts the built server", () => {
     expect(() => requireBuild(repo.path)).not.toThrow();
   });
 
-  it.each(["src/web/components/EntryCard.tsx", "src/api/server.ts", "vite.config.ts"])(
+  it.each(["src/web/components/EntryCard.tsx", "src/api/server.ts", "vite.config.ts", "vite.api.config.ts"])(
     "refuses a build older than %s, naming it",
     (source) => {
       file(source, 150); // changed after the API was compiled
