@@ -41,6 +41,21 @@ export const withSecurityHeaders = (extra: Record<string, string>): Readonly<Rec
   Object.freeze({ ...SECURITY_HEADERS, ...extra });
 
 /**
+ * One fixed header set in the two forms it is sent in, so both paths send the same set: `record`
+ * for completeResponse (through Hono), `flat` (`[name, value, ...]`) for node:http's writeHead,
+ * which takes it as it is.
+ */
+export interface FixedHeaders {
+  record: Readonly<Record<string, string>>;
+  flat: readonly string[];
+}
+
+export function fixedHeaders(extra: Record<string, string>): FixedHeaders {
+  const record = withSecurityHeaders(extra);
+  return { record, flat: Object.freeze(Object.entries(record).flat()) };
+}
+
+/**
  * A response whose headers are one plain object: `headers` (from withSecurityHeaders) and the
  * request id. @hono/node-server writes such a response without building a Headers object, and
  * the request frame adds nothing to it.
