@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
+import { batchedDestination } from "./log-destination.js";
 import { createMetrics } from "./metrics.js";
 import { openRotatingMongoStore } from "./mongodb-rotation.js";
 import { createRequestListener } from "./request-listener.js";
@@ -32,7 +33,7 @@ const logger = pino({
   base: { service: "guestbook-api" },
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
-});
+}, batchedDestination());
 // MONGODB_URI_FILE: a new connection string in the file (a rotated password) is followed.
 const store = config.mongodb?.uriFile
   ? openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })
