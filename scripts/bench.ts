@@ -4,9 +4,9 @@
  * node:http sending the same first-page bytes from memory (the ceiling for any Node server), the
  * same with the guestbook's whole header set (not a target), bare node:http doing the same store
  * work, an Express 5 version of the seed tutorial's backend (the peer), and Hono with no
- * middleware. Prints req/s, p50/p99 latency, peak RSS, start-up to
- * ready, the CPU each GET cost the server and autocannon, the ratios the targets are stated in,
- * and the load average the run saw.
+ * middleware. Prints req/s, p50/p99 latency, peak RSS, start-up to ready, the CPU each GET cost
+ * the server and autocannon, the ratios the targets are stated in, and the load average the run
+ * saw.
  * Run `npm run build` first.
  *
  *   BENCH_SECONDS   length of each run (default 5)

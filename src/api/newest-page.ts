@@ -22,7 +22,7 @@ export interface PreparedPage {
   body: Uint8Array<ArrayBuffer>;
   /** A strong ETag from the bytes: every process holding the same page sends the same one. */
   etag: string;
-  /** Everything but the request id (and the length node:http adds), for a 200 and for a 304. */
+  /** Everything but the request id, for a 200 (its length included) and for a 304. */
   headers: { ok: FixedHeaders; notModified: FixedHeaders };
 }
 

@@ -15,10 +15,9 @@ const USABLE_REQUEST_ID = /^[\w\-=]{1,255}$/;
 export const requestIdFrom = (given: string | undefined): string =>
   given !== undefined && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
 
-export interface RequestFrameDeps {
+export interface RecorderDeps {
   logger: Logger;
   metrics: Pick<Metrics, "recordRequest">;
-  isDraining: () => boolean;
 }
 
 /** What ends every request, whichever path answered it: the request metrics and one log line. */
@@ -34,7 +33,7 @@ export interface FinishedRequest {
 }
 
 /** Records a finished request: its metrics, and its log line (probes and scrapes at debug). */
-export function requestRecorder({ logger, metrics }: Omit<RequestFrameDeps, "isDraining">) {
+export function requestRecorder({ logger, metrics }: RecorderDeps) {
   return function recordFinished({ reqId, method, route, path, status, ms }: FinishedRequest): void {
     metrics.recordRequest(method, route, status, ms / 1000);
     const level = QUIET_PATHS.has(path) && status < 500 ? "debug" : "info";
