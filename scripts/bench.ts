@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: load on loopback with autocannon against the built guestbook server (embedded
  * store holding 100 entries, production log level) and baselines over the same data: bare
- * node:http sending the same first-page bytes from memory (the ceiling for any Node server),
- * bare node:http doing the same store work, an Express 5 version of the seed tutorial's backend
- * (the peer), and Hono with no middleware. Prints req/s, p50/p99 latency, peak RSS, start-up to
- * ready, the ratios the targets are stated in, and the load average the run saw.
+ * node:http sending the same first-page bytes from memory (the ceiling for any Node server), the
+ * same with the guestbook's whole header set (not a target), bare node:http doing the same store
+ * work, an Express 5 version of the seed tutorial's backend (the peer), and Hono with no
+ * middleware. Prints req/s, p50/p99 latency, peak RSS, start-up to ready, the CPU each GET cost
+ * the server and autocannon, the ratios the targets are stated in, and the load average the run
+ * saw.
  * Run `npm run build` first.
  *
  *   BENCH_SECONDS   length of each run (default 5)
  *   BENCH_ROUNDS    runs of each kind per target, taken in turns; the median counts (default 3)
- *   BENCH_TARGETS   comma-separated subset of: guestbook, memory, store, express, bare (default all)
+ *   BENCH_TARGETS   comma-separated subset of: guestbook, memory, headers, store, express, bare (default all)
  *   BENCH_SERVER    the guestbook entry to run (default dist/api/server.js)
  *   BENCH_NODE_FLAGS  Node flags for it instead of SERVER_NODE_FLAGS ("" for none)
  *   BENCH_VARIANT   another build's server entry, measured in the same turns as the guestbook,
@@ -66,6 +68,8 @@ const TARGETS: Target[] = [
       ]
     : []),
   { key: "memory", name: "node:http, same bytes from memory (ceiling)", args: ["--import", TSX, "scripts/bench/memory-server.ts"], posts: false },
+  // Not a target: the ceiling with the header set every guestbook response must carry.
+  { key: "headers", name: "node:http, same bytes and headers from memory", args: ["--import", TSX, "scripts/bench/memory-headers-server.ts"], posts: false },
   { key: "store", name: "node:http, same store work", args: ["--import", TSX, "scripts/bench/raw-server.ts"], posts: true },
   { key: "express", name: "Express 5 (seed)", args: ["--import", TSX, "scripts/bench/express-server.ts"], posts: true },
   // Not a target: shows how much of the gap is the framework and how much the middleware.
@@ -98,11 +102,32 @@ interface Load {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time per request: the server's (all its threads), and autocannon's, which shares the cores. */
+  serverCpuUs: number;
+  clientCpuUs: number;
+  /** autocannon's CPU time over the run's length: near 100% it, not the server, sets the pace. */
+  clientCpuPercent: number;
 }
 
-const NO_LOAD: Load = { rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0 };
+const NO_LOAD: Load = { rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0, serverCpuUs: Number.NaN, clientCpuUs: Number.NaN, clientCpuPercent: Number.NaN };
 
-async function load(url: string, method: "GET" | "POST", headers: Record<string, string> = {}, expected = method === "POST" ? 201 : 200): Promise<Load> {
+/** CPU time a process has used so far (user and system, every thread), in µs. */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function load(
+  server: RunningServer,
+  method: "GET" | "POST",
+  headers: Record<string, string> = {},
+  expected = method === "POST" ? 201 : 200,
+): Promise<Load> {
+  const { url } = server;
+  const serverBefore = cpuUs(server.child.pid!);
+  const clientBefore = process.cpuUsage();
+  const startedAt = performance.now();
   const result = await autocannon({
     url: `${url}/api/entries`,
     method,
@@ -111,6 +136,9 @@ async function load(url: string, method: "GET" | "POST", headers: Record<string,
     headers: method === "POST" ? { "content-type": "application/json", ...headers } : headers,
     body: method === "POST" ? JSON.stringify({ name: "Bench", message: "A message from the benchmark." }) : undefined,
   });
+  const client = process.cpuUsage(clientBefore);
+  const elapsedUs = (performance.now() - startedAt) * 1000;
+  const serverUs = cpuUs(server.child.pid!) - serverBefore;
   const wrong = Object.entries(result.statusCodeStats ?? {})
     .filter(([code]) => Number(code) !== expected)
     .reduce((n, [, s]) => n + (s as { count: number }).count, 0);
@@ -120,6 +148,9 @@ async function load(url: string, method: "GET" | "POST", headers: Record<string,
     p99: result.latency.p99,
     // autocannon counts 3xx as non-2xx: a 304 expected is not an error.
     errors: result.errors + result.timeouts + (expected === 304 ? 0 : result.non2xx) + wrong,
+    serverCpuUs: serverUs / result.requests.total,
+    clientCpuUs: (client.user + client.system) / result.requests.total,
+    clientCpuPercent: (100 * (client.user + client.system)) / elapsedUs,
   };
 }
 
@@ -167,20 +198,20 @@ async function measureAll(): Promise<Row[]> {
       readyMs.push(await startUpMs(target, dirs[i]!.path));
     }
     for (const [i, target] of targets.entries()) running.push(await start(target, dirs[i]!.path, target.key === "guestbook"));
-    for (const server of running) await load(server.url, "GET"); // warm-up, not counted
+    for (const server of running) await load(server, "GET"); // warm-up, not counted
     const runs = targets.map(() => ({ get: [] as Load[], revalidate: [] as Load[], post: [] as Load[] }));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i] of targets.entries()) runs[i]!.get.push(await load(running[i]!.url, "GET"));
+      for (const [i] of targets.entries()) runs[i]!.get.push(await load(running[i]!, "GET"));
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of targets.entries()) {
         if (!target.revalidates) continue;
         const etag = (await fetch(`${running[i]!.url}/api/entries`)).headers.get("etag") ?? "";
-        runs[i]!.revalidate.push(await load(running[i]!.url, "GET", { "if-none-match": etag }, 304));
+        runs[i]!.revalidate.push(await load(running[i]!, "GET", { "if-none-match": etag }, 304));
       }
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, target] of targets.entries()) if (target.posts) runs[i]!.post.push(await load(running[i]!.url, "POST"));
+      for (const [i, target] of targets.entries()) if (target.posts) runs[i]!.post.push(await load(running[i]!, "POST"));
     }
     return targets.map((target, i) => ({
       target,
@@ -213,9 +244,19 @@ function printRows(rows: Row[]) {
   }
 }
 
+/** Where each GET's CPU went: steadier than req/s when the machine is busy, and shows when autocannon is the limit. */
+function printCpu(rows: Row[]) {
+  console.log("\n| server | GET CPU µs/request: server | autocannon | autocannon CPU % |\n| --- | ---: | ---: | ---: |");
+  for (const r of rows) {
+    for (const [name, l] of [[r.target.name, r.get], [`${r.target.name}, 304`, r.revalidate]] as const) {
+      if (!Number.isNaN(l.rps)) console.log(`| ${name} | ${l.serverCpuUs.toFixed(1)} | ${l.clientCpuUs.toFixed(1)} | ${l.clientCpuPercent.toFixed(0)} |`);
+    }
+  }
+}
+
 function printTargets(rows: Row[]) {
   const row = (key: string) => rows.find((r) => r.target.key === key);
-  const [ours, memory, store, express, bare, variant] = ["guestbook", "memory", "store", "express", "bare", "variant"].map(row);
+  const [ours, memory, headers, store, express, bare, variant] = ["guestbook", "memory", "headers", "store", "express", "bare", "variant"].map(row);
   if (!ours) return;
   if (variant) {
     console.log("\n| variant vs guestbook | GET | GET 304 | POST |\n| --- | ---: | ---: | ---: |");
@@ -227,10 +268,12 @@ function printTargets(rows: Row[]) {
   const ratio = (name: string, a: number, b: Row | undefined, goal?: number) =>
     checks.push([name, b ? a / b.get.rps : undefined, goal ? `≥ ${goal}×` : "(reported)", (v) => !goal || v >= goal]);
   ratio("GET vs node:http from memory", ours.get.rps, memory, 0.75);
+  ratio("GET vs node:http from memory with the same headers", ours.get.rps, headers);
   ratio("GET vs Express 5", ours.get.rps, express, 3);
   ratio("GET vs node:http, same store work", ours.get.rps, store);
   ratio("GET vs Hono, no middleware", ours.get.rps, bare);
   ratio("GET 304 vs node:http from memory", ours.revalidate.rps, memory);
+  if (headers && memory) checks.push(["headers-only server vs node:http from memory", headers.get.rps / memory.get.rps, "(reported)", () => true]);
   if (store) checks.push(["POST vs node:http, same store write", ours.post.rps / store.post.rps, "≥ 0.8×", (v) => v >= 0.8]);
   if (express) checks.push(["POST vs Express 5", ours.post.rps / express.post.rps, "(reported)", () => true]);
   checks.push(["GET p99 at 50 connections", ours.get.p99, "≤ 10 ms", (v) => v <= 10]);
@@ -251,6 +294,7 @@ async function main() {
   );
   const rows = await measureAll();
   printRows(rows);
+  printCpu(rows);
   printTargets(rows);
   console.log(`\nload average at the end: ${loadavg().map((n) => n.toFixed(2)).join(", ")} (1, 5, 15 min)`);
   if (PROFILE_DIR) console.log(`CPU profile of the guestbook's measured runs: ${PROFILE_DIR}`);

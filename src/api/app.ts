@@ -7,7 +7,7 @@ import { errorBody, errorResponse } from "./errors.js";
 import { type Metrics, createMetrics } from "./metrics.js";
 import { newestPageCache } from "./newest-page.js";
 import { signRateLimit } from "./rate-limit.js";
-import { requestFrame } from "./request-frame.js";
+import { requestFrame, requestRecorder } from "./request-frame.js";
 import { entriesRoutes, newestPageFromMemory } from "./routes/entries.js";
 import { healthRoutes } from "./routes/health.js";
 import { staticFiles } from "./static-files.js";
@@ -51,7 +51,10 @@ export const DEFAULT_LIMITS: AppLimits = {
 const requestLogger = (logger: Logger): Logger => logger.child({}, { redact: [] });
 
 /** Builds the guestbook's HTTP app from its dependencies; opens no socket and reads no environment. */
-export function createApp(deps: AppDeps) {
+export const createApp = (deps: AppDeps) => assembleApp(deps).app;
+
+/** The app and what a listener in front of it shares with it: the kept page and the request recorder. */
+export function assembleApp(deps: AppDeps) {
   const logger = deps.logger ?? pino({ level: "silent" });
   const metrics = deps.metrics ?? createMetrics();
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -62,8 +65,9 @@ export function createApp(deps: AppDeps) {
   const newestPage = newestPageCache({ store, limit: PAGE_LIMITS.default, ttlMs: limits.cacheTtlMs });
   store.onChange?.(newestPage.invalidate);
 
+  const record = requestRecorder({ logger: requestLogger(logger), metrics });
   const app = new Hono()
-    .use(requestFrame({ logger: requestLogger(logger), metrics, isDraining }))
+    .use(requestFrame(record, isDraining))
     // Before the deadline and validation: a page already in memory needs neither.
     .use("/api/entries", newestPageFromMemory(newestPage))
     .use("/api/*", requestDeadline(limits.requestTimeoutMs))
@@ -84,7 +88,7 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}.`), 404));
   app.onError((error, c) => errorResponse(error, c, logger));
-  return app;
+  return { app, newestPage, record, isDraining };
 }
 
 /** The API's type, for Hono's typed client in the UI (`hc<AppType>`). */

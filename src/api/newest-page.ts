@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Entry } from "../shared/entry.js";
 import { encodeCursor } from "./cursor.js";
-import { withSecurityHeaders } from "./response-headers.js";
+import { type FixedHeaders, fixedHeaders } from "./response-headers.js";
 import type { EntryStore } from "./store/index.js";
 
 /** One page as the API sends it. */
@@ -22,8 +22,8 @@ export interface PreparedPage {
   body: Uint8Array<ArrayBuffer>;
   /** A strong ETag from the bytes: every process holding the same page sends the same one. */
   etag: string;
-  /** Everything but the request id, for a 200 and for a 304. */
-  headers: { ok: Readonly<Record<string, string>>; notModified: Readonly<Record<string, string>> };
+  /** Everything but the request id, for a 200 (its length included) and for a 304. */
+  headers: { ok: FixedHeaders; notModified: FixedHeaders };
 }
 
 export function preparePage(page: Page): PreparedPage {
@@ -35,8 +35,9 @@ export function preparePage(page: Page): PreparedPage {
     body,
     etag,
     headers: {
-      ok: withSecurityHeaders({ "content-type": "application/json", ...validators }),
-      notModified: withSecurityHeaders(validators),
+      // The length in the set itself: node:http would add it on one path and not on the other.
+      ok: fixedHeaders({ "content-type": "application/json", "content-length": String(body.byteLength), ...validators }),
+      notModified: fixedHeaders(validators),
     },
   };
 }

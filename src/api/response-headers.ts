@@ -36,12 +36,23 @@ declare module "hono" {
   }
 }
 
-/** A fixed header set for completeResponse: the security headers plus `extra`, built once. */
-export const withSecurityHeaders = (extra: Record<string, string>): Readonly<Record<string, string>> =>
-  Object.freeze({ ...SECURITY_HEADERS, ...extra });
+/**
+ * One fixed header set, the security headers plus `extra`, built once in the two forms it is sent
+ * in, so both paths send the same set: `record` for completeResponse (through Hono), `flat`
+ * (`[name, value, ...]`) for node:http's writeHead, which takes it as it is.
+ */
+export interface FixedHeaders {
+  record: Readonly<Record<string, string>>;
+  flat: readonly string[];
+}
+
+export function fixedHeaders(extra: Record<string, string>): FixedHeaders {
+  const record = Object.freeze({ ...SECURITY_HEADERS, ...extra });
+  return { record, flat: Object.freeze(Object.entries(record).flat()) };
+}
 
 /**
- * A response whose headers are one plain object: `headers` (from withSecurityHeaders) and the
+ * A response whose headers are one plain object: `headers` (a fixedHeaders record) and the
  * request id. @hono/node-server writes such a response without building a Headers object, and
  * the request frame adds nothing to it.
  */

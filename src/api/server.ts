@@ -1,14 +1,17 @@
 /**
  * The process entry: the only place that reads the environment, opens a socket and handles
- * signals. Everything else is built by createApp() and tested without a network.
+ * signals. Everything else is built by createRequestListener() and createApp(), and tested
+ * without this file.
  */
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { pino } from "pino";
-import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
+import { batchedDestination } from "./log-destination.js";
 import { createMetrics } from "./metrics.js";
+import { createRequestListener } from "./request-listener.js";
 import { openStore } from "./store/index.js";
 
 async function readConfig(): Promise<Config> {
@@ -29,7 +32,7 @@ const logger = pino({
   base: { service: "guestbook-api" },
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
-});
+}, batchedDestination());
 // MONGODB_URI_FILE: a new connection string in the file (a rotated password) is followed.
 const store = config.mongodb?.uriFile
   ? (await import("./mongodb-rotation.js")).openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })
@@ -49,45 +52,43 @@ const servesWeb = import.meta.url.endsWith(".js") && existsSync(`${webRoot}index
 const database = config.mongodb ? await redactUri(config.mongodb.uri) : config.dataDir;
 
 let draining = false;
-const app = createApp({
+const listener = createRequestListener({
   store,
   logger,
   metrics: createMetrics(),
   limits: config,
   isDraining: () => draining,
   webRoot: servesWeb ? webRoot : undefined,
+  hostname: config.host,
 });
 
-const server = serve(
+const server = createServer(
   {
-    fetch: app.fetch,
-    port: config.port,
-    hostname: config.host,
-    serverOptions: {
-      // The proxy in front must drop idle upstream sockets sooner (60 s; docs/ingress-and-gateway.md
-      // says how per controller), so it never reuses a socket we closed.
-      keepAliveTimeout: 65_000,
-      // Receiving a whole request may take a little longer than handling it may.
-      requestTimeout: config.requestTimeoutMs + 5_000,
-      headersTimeout: Math.min(10_000, config.requestTimeoutMs + 5_000),
-    },
+    // The proxy in front must drop idle upstream sockets sooner (60 s; docs/ingress-and-gateway.md
+    // says how per controller), so it never reuses a socket we closed.
+    keepAliveTimeout: 65_000,
+    // Receiving a whole request may take a little longer than handling it may.
+    requestTimeout: config.requestTimeoutMs + 5_000,
+    headersTimeout: Math.min(10_000, config.requestTimeoutMs + 5_000),
   },
-  (address) => {
-    logger.info(
-      {
-        port: address.port,
-        host: config.host,
-        store: store.kind,
-        database,
-        uriFile: config.mongodb?.uriFile,
-        web: servesWeb,
-        rateLimitPerMinute: config.rateLimitPerMinute,
-        trustedProxies: config.trustedProxies,
-      },
-      `guestbook listening on http://${config.host}:${address.port}`,
-    );
-  },
+  listener,
 );
+server.listen(config.port, config.host, () => {
+  const address = server.address() as AddressInfo;
+  logger.info(
+    {
+      port: address.port,
+      host: config.host,
+      store: store.kind,
+      database,
+      uriFile: config.mongodb?.uriFile,
+      web: servesWeb,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      trustedProxies: config.trustedProxies,
+    },
+    `guestbook listening on http://${config.host}:${address.port}`,
+  );
+});
 
 server.on("error", (error) => {
   logger.fatal({ err: error }, "cannot listen");

@@ -4,7 +4,7 @@
  * replicas share a database), off at 0, and never used for older pages.
  */
 import { join } from "node:path";
-import { request } from "node:http";
+import { type IncomingHttpHeaders, request } from "node:http";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../scripts/lib/server-process.js";
@@ -13,6 +13,7 @@ import { tempDir } from "../helpers/app.js";
 
 interface Answer {
   status: number;
+  headers: IncomingHttpHeaders;
   etag: string | undefined;
   body: Buffer;
   sentAt: number;
@@ -27,12 +28,12 @@ afterEach(() => {
 });
 
 /** One server process per TTL, all on one fresh DATA_DIR. */
-async function servers<T extends number[]>(ttls: [...T]): Promise<{ dir: string; servers: { [K in keyof T]: RunningServer } }> {
+async function servers<T extends number[]>(ttls: [...T], env: Record<string, string> = {}): Promise<{ dir: string; servers: { [K in keyof T]: RunningServer } }> {
   const dir = tempDir();
   dirs.push(dir);
   const running: RunningServer[] = [];
   for (const ttl of ttls) {
-    const server = await startServer({ DATA_DIR: dir.path, RATE_LIMIT_PER_MINUTE: "0", CACHE_TTL_MS: String(ttl) });
+    const server = await startServer({ DATA_DIR: dir.path, RATE_LIMIT_PER_MINUTE: "0", CACHE_TTL_MS: String(ttl), ...env });
     started.push(server);
     running.push(server);
   }
@@ -46,7 +47,7 @@ function get(server: RunningServer, path = "/api/entries", headers: Record<strin
     const req = request(`${server.url}${path}`, { headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode!, etag: res.headers.etag, body: Buffer.concat(chunks), sentAt, receivedAt: performance.now() }));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, etag: res.headers.etag, body: Buffer.concat(chunks), sentAt, receivedAt: performance.now() }));
     });
     req.on("error", reject);
     req.end();
@@ -92,6 +93,47 @@ describe("inside one process", { timeout: 15_000 }, () => {
     expect(changed.etag).not.toBe(empty.etag);
     expect(namesIn(changed)).toEqual(["Ann"]);
     expect((await get(server, "/api/entries", { "If-None-Match": changed.etag! })).status).toBe(304);
+  });
+});
+
+/** Everything but what differs by request (the id) or by the second (the date). */
+const fixedPart = ({ headers }: Answer) => {
+  const { "x-request-id": _id, date: _date, ...rest } = headers;
+  return rest;
+};
+
+describe("in front of Hono (src/api/newest-page-listener.ts)", { timeout: 15_000 }, () => {
+  it("answers /api/entries as the Hono route answers ?limit=20: same headers and bytes, 200 and 304", async () => {
+    const [server] = (await servers([60_000], { LOG_LEVEL: "info" })).servers;
+    await sign(server, "Ann");
+    const viaHono = await get(server, "/api/entries?limit=20", { "X-Request-Id": "via-hono" });
+    const fromMemory = await get(server, "/api/entries", { "X-Request-Id": "from-memory" });
+    expect(fromMemory.status).toBe(200);
+    expect(fixedPart(fromMemory)).toEqual(fixedPart(viaHono));
+    expect(Object.keys(fromMemory.headers)).toEqual(Object.keys(viaHono.headers));
+    expect(fromMemory.body.equals(viaHono.body)).toBe(true);
+    expect(namesIn(fromMemory)).toEqual(["Ann"]);
+    expect(fromMemory.headers["x-request-id"]).toBe("from-memory");
+
+    const revalidate = { "If-None-Match": fromMemory.etag! };
+    const notModifiedByHono = await get(server, "/api/entries?limit=20", revalidate);
+    const notModified = await get(server, "/api/entries", { ...revalidate, "X-Request-Id": "memory-304" });
+    expect([notModified.status, notModifiedByHono.status]).toEqual([304, 304]);
+    expect(notModified.body.byteLength).toBe(0);
+    expect(fixedPart(notModified)).toEqual(fixedPart(notModifiedByHono));
+
+    // One request line each, with the same fields, as JSON lines on stdout.
+    await expect.poll(() => server.output()).toContain('"reqId":"memory-304"');
+    const lines = server.output().split("\n").filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line));
+    const line = (reqId: string) => lines.filter((l) => l.reqId === reqId);
+    const shape = { level: 30, time: expect.any(Number), service: "guestbook-api", method: "GET", ms: expect.any(Number), msg: "request" };
+    expect(line("via-hono")).toEqual([{ ...shape, reqId: "via-hono", path: "/api/entries", status: 200 }]);
+    expect(line("from-memory")).toEqual([{ ...shape, reqId: "from-memory", path: "/api/entries", status: 200 }]);
+    expect(line("memory-304")).toEqual([{ ...shape, reqId: "memory-304", path: "/api/entries", status: 304 }]);
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^guestbook_http_requests_total\{method="GET",route="\/api\/entries",status="200",ok="true"\} 2$/m);
+    expect(metrics).toMatch(/^guestbook_http_requests_total\{method="GET",route="\/api\/entries",status="304",ok="false"\} 2$/m);
   });
 });
 

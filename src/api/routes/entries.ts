@@ -100,9 +100,9 @@ const limitBody = createMiddleware(async (c, next) => {
  */
 function sendNewestPage(c: Context, page: PreparedPage) {
   if (noneMatchHits(c.req.header("If-None-Match"), page.etag)) {
-    return completeResponse(c, null, 304, page.headers.notModified) as Response & TypedResponse<null, 304, "body">;
+    return completeResponse(c, null, 304, page.headers.notModified.record) as Response & TypedResponse<null, 304, "body">;
   }
-  return completeResponse(c, page.body, 200, page.headers.ok) as Response & TypedResponse<Page, 200, "json">;
+  return completeResponse(c, page.body, 200, page.headers.ok.record) as Response & TypedResponse<Page, 200, "json">;
 }
 
 /**
