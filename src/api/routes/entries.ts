@@ -7,7 +7,7 @@ import { type Entry, MAX_BODY_BYTES, PAGE_LIMITS } from "../../shared/entry.js";
 import { throwIfPastDeadline } from "../deadline.js";
 import { errorBody } from "../errors.js";
 import { type NewestPageCache, type Page, type PreparedPage, noneMatchHits, pageOf } from "../newest-page.js";
-import { completeResponse } from "../response-headers.js";
+import { completeResponse, withSecurityHeaders } from "../response-headers.js";
 import type { EntryStore } from "../store/index.js";
 import { listQuerySchema, newEntrySchema, rejectInvalid, signHeadersSchema } from "../validation.js";
 
@@ -92,6 +92,21 @@ export const newestPageFromMemory = (newestPage: NewestPageCache): MiddlewareHan
     await next();
   };
 
+// A 201's header set, built once: no Headers object is assembled per sign.
+const CREATED = withSecurityHeaders({ "content-type": "application/json" });
+const REPLAYED = withSecurityHeaders({ "content-type": "application/json", "idempotent-replayed": "true" });
+
+/** The 201 for a stored entry (or for a retry of one: Idempotent-Replayed). */
+function created(c: Context, entry: Entry, replayed: boolean) {
+  // The rate limiter prepared its RateLimit-* headers on the context: c.json merges them in.
+  if (c.get("rateLimit")) {
+    if (replayed) c.header("Idempotent-Replayed", "true");
+    return c.json(entry, 201);
+  }
+  return completeResponse(c, JSON.stringify(entry), 201, replayed ? REPLAYED : CREATED) as Response &
+    TypedResponse<Entry, 201, "json">;
+}
+
 /** /api/entries: read newest first with a cursor, and sign. No route edits or deletes. */
 export const entriesRoutes = ({ store, newestPage, now, newId, signLimit }: EntriesDeps) =>
   new Hono()
@@ -116,7 +131,6 @@ export const entriesRoutes = ({ store, newestPage, now, newId, signLimit }: Entr
         throwIfPastDeadline(c);
         // Whatever the outcome (a timeout may still have stored it), the kept page may be stale.
         const { entry, replayed } = await store.insert(submitted, c.get("deadline")).finally(newestPage.invalidate);
-        if (replayed) c.header("Idempotent-Replayed", "true");
-        return c.json(entry, 201);
+        return created(c, entry, replayed);
       },
     );
