@@ -141,9 +141,9 @@ describe("group commit in the embedded store", () => {
     const timedOut = new AbortController();
     timedOut.abort();
     const [late, onTime] = await outcomes([store.insert(entry(1), timedOut.signal), store.insert(entry(2))]);
-    expect(late.status).toBe("rejected");
+    expect(late).toMatchObject({ status: "rejected" });
     expect((late as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
-    expect(onTime.status).toBe("fulfilled");
+    expect(onTime).toEqual({ status: "fulfilled", value: { entry: entry(2), replayed: false } });
     expect(await store.list({ limit: 10 })).toEqual([entry(2)]);
   });
 
