@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import express from "express";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
 
-const store = openSqliteStore(process.env.DATA_DIR ?? "./data");
+// Each insert commits on its own, as the tutorial's store did.
+const store = openSqliteStore(process.env.DATA_DIR ?? "./data", { groupCommit: false });
 const app = express();
 app.use(express.json());
 app.get("/api/entries", async (_req, res) => {

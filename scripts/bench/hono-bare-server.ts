@@ -8,7 +8,8 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
 
-const store = openSqliteStore(process.env.DATA_DIR ?? "./data");
+// Each insert commits on its own, like the "same store work" baseline it is compared with.
+const store = openSqliteStore(process.env.DATA_DIR ?? "./data", { groupCommit: false });
 const app = new Hono()
   .get("/api/entries", async (c) => c.json({ entries: await store.list({ limit: 20 }), nextCursor: null }))
   .post("/api/entries", async (c) => {

@@ -1,12 +1,14 @@
 /**
  * Baseline "same store work": the same routes on bare node:http over the same SQLite store, with no
- * framework, validation, headers or logging. PORT and DATA_DIR as for the real server.
+ * framework, validation, headers or logging. PORT and DATA_DIR as for the real server. Each insert
+ * commits on its own, as stores without group commit do; GROUP_COMMIT=1 commits the inserts of
+ * one event-loop turn together, as the guestbook's store does.
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { openSqliteStore } from "../../src/api/store/sqlite.js";
 
-const store = openSqliteStore(process.env.DATA_DIR ?? "./data");
+const store = openSqliteStore(process.env.DATA_DIR ?? "./data", { groupCommit: process.env.GROUP_COMMIT === "1" });
 
 createServer(async (req, res) => {
   if (req.url?.startsWith("/api/entries") && req.method === "GET") {

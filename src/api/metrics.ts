@@ -62,25 +62,44 @@ export function createMetrics() {
     requestsTotal.inc(labels);
   }
 
-  /** The same store, timing every call and recording whether the store answered. */
+  // The store's state as last set, so the gauge is written only when it changes.
+  let up: number | undefined;
+  const markUp = (value: number) => {
+    if (up !== value) storeUp.set((up = value));
+  };
+
+  /**
+   * The same store, timing every call and recording whether the store answered. One label set
+   * per operation and outcome, made once, and no async wrapper: this runs on every sign.
+   */
   function instrument(store: EntryStore): EntryStore {
-    const timed =
-      <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
-        const end = storeDuration.startTimer({ operation });
+    const timed = <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) => {
+      const ok = { operation, outcome: "ok" };
+      const failed = { operation, outcome: "error" };
+      return (...args: A): Promise<R> => {
+        const started = performance.now();
+        let pending: Promise<R>;
         try {
-          const result = await call(...args);
-          end({ outcome: "ok" });
-          storeUp.set(1);
-          return result;
+          pending = call(...args);
         } catch (error) {
-          end({ outcome: "error" });
-          // Other failures (a duplicate, a bug) leave it as it was; readiness, which checks
-          // every few seconds, reports any failure (a wrong password too) as unavailable.
-          if (error instanceof StoreUnavailableError) storeUp.set(0);
-          throw error;
+          pending = Promise.reject(error);
         }
+        return pending.then(
+          (result) => {
+            storeDuration.observe(ok, (performance.now() - started) / 1000);
+            markUp(1);
+            return result;
+          },
+          (error: unknown) => {
+            storeDuration.observe(failed, (performance.now() - started) / 1000);
+            // Other failures (a duplicate, a bug) leave it as it was; readiness, which checks
+            // every few seconds, reports any failure (a wrong password too) as unavailable.
+            if (error instanceof StoreUnavailableError) markUp(0);
+            throw error;
+          },
+        );
       };
+    };
     return {
       kind: store.kind,
       insert: timed("insert", (entry, deadline) => store.insert(entry, deadline)),

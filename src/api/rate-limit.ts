@@ -1,9 +1,16 @@
 import type { MiddlewareHandler } from "hono";
-import { rateLimiter } from "hono-rate-limiter";
+import { type RateLimitInfo, rateLimiter } from "hono-rate-limiter";
 import type { AppLimits } from "./app.js";
 import { clientAddress } from "./client-address.js";
 import { errorBody } from "./errors.js";
 import { BoundedMemoryStore } from "./rate-limit-store.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by the limiter on each sign it counts, when it also prepares the RateLimit-* headers. */
+    rateLimit?: RateLimitInfo;
+  }
+}
 
 const WINDOW_MS = 60_000;
 /** Clients remembered per process: about 2 MiB at most, far more than sign in one minute. */

@@ -9,7 +9,6 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ConfigError, type Config, loadConfig, redactUri } from "./config.js";
-import { batchedDestination } from "./log-destination.js";
 import { createMetrics } from "./metrics.js";
 import { createRequestListener } from "./request-listener.js";
 import { openStore } from "./store/index.js";
@@ -32,7 +31,7 @@ const logger = pino({
   base: { service: "guestbook-api" },
   // Nothing logged under these keys ever reaches the output, whatever logs it.
   redact: { paths: ["uri", "*.uri", "password", "*.password", "headers.authorization"], censor: "[redacted]" },
-}, batchedDestination());
+});
 // MONGODB_URI_FILE: a new connection string in the file (a rotated password) is followed.
 const store = config.mongodb?.uriFile
   ? (await import("./mongodb-rotation.js")).openRotatingMongoStore({ ...config.mongodb, uriFile: config.mongodb.uriFile, logger })

@@ -105,6 +105,22 @@ describe("rate limiting of signing", () => {
     expect(stored.entries).toHaveLength(3);
   });
 
+  it("tells a client its allowance with every 201, a replayed one too, beside the security headers", async () => {
+    ctx = testApp({ limits: { rateLimitPerMinute: 3 } });
+    const key = { "Idempotency-Key": "rate-limit-headers-0001" };
+    const first = await sign(key);
+    const replay = await sign(key);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    for (const [res, remaining] of [[first, "2"], [replay, "1"]] as const) {
+      expect(res.status).toBe(201);
+      expect(res.headers.get("ratelimit-limit")).toBe("3");
+      expect(res.headers.get("ratelimit-remaining")).toBe(remaining);
+      expect(res.headers.get("ratelimit-policy")).toBe("3;w=60");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    }
+  });
+
   it("never limits reads", async () => {
     ctx = testApp({ limits: { rateLimitPerMinute: 1 } });
     for (let i = 0; i < 20; i++) expect((await ctx.app.request("/api/entries")).status).toBe(200);

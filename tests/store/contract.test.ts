@@ -34,6 +34,15 @@ const stores: { name: string; available: boolean; fixture: () => StoreFixture }[
     },
   },
   {
+    // What the benchmark's "one commit per insert" baselines run: the same contract, without group commit.
+    name: "sqlite (embedded), one commit per insert",
+    available: true,
+    fixture: () => {
+      const dir = tempDir();
+      return { open: () => openSqliteStore(dir.path, { groupCommit: false }), destroy: async () => dir.remove() };
+    },
+  },
+  {
     name: mongoUri ? "mongodb" : "mongodb (skipped: set MONGODB_URI_TEST to a MongoDB server to run it)",
     available: Boolean(mongoUri),
     fixture: () => {
