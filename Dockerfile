@@ -20,6 +20,8 @@ COPY tsconfig.json vite.config.ts vite.api.config.ts ./
 COPY src ./src
 RUN npm run build
 
+# package.json's dependencies are only what the API's bundle leaves out (better-sqlite3, the
+# MongoDB driver): 17 packages, about 37 MiB, instead of every library the bundle already holds.
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund
 

@@ -11,7 +11,9 @@ export default defineConfig({
   ssr: {
     noExternal: true,
     // Loaded from node_modules at run time: SQLite's native addon, and the MongoDB driver (with
-    // its optional native add-ons), which only a MongoDB deployment loads, on demand.
+    // its optional native add-ons), which only a MongoDB deployment loads, on demand. These are
+    // package.json's only `dependencies`, so the api image installs nothing else; every other
+    // library is a build input (devDependencies) that the bundle carries.
     external: ["better-sqlite3", "mongodb", "mongodb-connection-string-url"],
   },
   build: {

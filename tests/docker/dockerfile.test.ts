@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { validate } from "dockerfile-utils";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import apiBuild from "../../vite.api.config.js";
 import { instructionArgs, readDockerfile } from "../../scripts/lib/dockerfile.js";
 import { SERVER_ENTRY, SERVER_NODE_FLAGS, startServer } from "../../scripts/lib/server-process.js";
 import { postJson, tempDir } from "../helpers/app.js";
@@ -67,6 +68,13 @@ describe("Dockerfile", () => {
     expect(serve).toBe(`node ${SERVER_NODE_FLAGS.join(" ")} --import tsx scripts/serve.ts`);
   });
 
+  it("installs in the api image exactly what the API's bundle leaves out: the rest is in the bundle", () => {
+    const { dependencies } = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
+    const external = apiBuild.ssr?.external;
+    expect(Array.isArray(external)).toBe(true);
+    expect(Object.keys(dependencies).sort()).toEqual([...(external as string[])].sort());
+  });
+
   it("keeps node_modules, dist, .git and secrets out of the build context", () => {
     const ignore = readFileSync(".dockerignore", "utf8").split("\n");
     expect(ignore[ignore.findIndex((l) => !l.startsWith("#") && l.trim())]).toBe("*");
@@ -95,7 +103,7 @@ describe("the api stage, performed without Docker", () => {
         cpSync(source!.replace(/^\/app\//, ""), join(app.path, target!), { recursive: true });
       }
       const installed = execFileSync("npm", ["ls", "--omit=dev", "--depth=0", "--parseable"], { cwd: app.path, encoding: "utf8" });
-      expect(installed).not.toMatch(/vitest|vite|typescript|playwright/);
+      expect(installed).not.toMatch(/vitest|vite|typescript|playwright|hono|pino|zod/);
 
       const server = await startServer({ DATA_DIR: data.path }, { cwd: app.path });
       try {
