@@ -117,17 +117,27 @@ describe("npm run serve", () => {
     expect(result.stderr).toBe('Invalid configuration: PORT must be a whole number from 1 to 65535 (got "eighty")\n');
   });
 
-  it("stops at start-up with one line naming MONGODB_URI when the driver would refuse it, never echoing it", () => {
+  it.each([
+    {
+      uri: "mongodb+srv://app:s3cret@cluster0.example.net:27017/",
+      line: "MONGODB_URI is not a connection string the MongoDB driver accepts: mongodb+srv URI cannot have port number",
+    },
+    {
+      // An unescaped @ in the password: the driver's reason would repeat "ssw0rd:99999".
+      uri: "mongodb://app:p@ssw0rd:99999/",
+      line:
+        "MONGODB_URI is not a connection string the MongoDB driver accepts; " +
+        "percent-encode @ : / ? # in the user name and password (@ is %40), and check the host list",
+    },
+  ])("stops at start-up with one line naming MONGODB_URI when the driver would refuse $uri, never echoing it", ({ uri, line }) => {
     requireBuild();
     const result = spawnSync(process.execPath, [SERVER_ENTRY], {
-      env: { PATH: process.env.PATH ?? "", MONGODB_URI: "mongodb+srv://app:s3cret@cluster0.example.net:27017/" },
+      env: { PATH: process.env.PATH ?? "", MONGODB_URI: uri },
       encoding: "utf8",
       timeout: 10_000,
     });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe(
-      "Invalid configuration: MONGODB_URI is not a connection string the MongoDB driver accepts: mongodb+srv URI cannot have port number\n",
-    );
+    expect(result.stderr).toBe(`Invalid configuration: ${line}\n`);
   });
 });
