@@ -72,8 +72,10 @@ const requireJson = createMiddleware(async (c, next) => {
  */
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const requireUtf8Body = createMiddleware(async (c, next) => {
+  // Read outside the try: a body that cannot be read is not a UTF-8 problem.
+  const body = await c.req.arrayBuffer();
   try {
-    strictUtf8.decode(await c.req.arrayBuffer());
+    strictUtf8.decode(body);
   } catch {
     return c.json(errorBody("invalid_input", "Request body must be UTF-8 JSON: it has bytes that are not valid UTF-8."), 400);
   }
