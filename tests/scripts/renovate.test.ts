@@ -28,6 +28,18 @@ function repositoryCopy() {
   return { ...dir, git };
 }
 
+/** The pins' coverage in a copy of this repository with `lines` appended to `file` and committed. */
+async function coverageWithAppended(file: string, lines: string[]): Promise<Coverage[]> {
+  const copy = repositoryCopy();
+  try {
+    appendFileSync(join(copy.path, file), lines.join("\n"));
+    copy.git("commit", "-qam", `append to ${file}`);
+    return await coverage(copy.path);
+  } finally {
+    copy.remove();
+  }
+}
+
 const byStatus = (results: Coverage[], status: Coverage["status"]) => results.filter((r) => r.status === status);
 const groupOf = (results: Coverage[], file: string, name: string) => {
   const found = results.find((r) => r.pin.file === file && r.pin.name === name);
@@ -125,51 +137,31 @@ describe("every version pin is kept current by a Renovate manager", () => {
   });
 
   it("covers a new script pin that follows the convention, and fails one that does not", async () => {
-    const copy = repositoryCopy();
-    try {
-      appendFileSync(
-        join(copy.path, "scripts/e2e-kind.sh"),
-        [
-          "# renovate: datasource=github-releases depName=argoproj/argo-cd",
-          'readonly ARGOCD_VERSION="v3.2.0"',
-          'readonly CERT_MANAGER_VERSION="v1.19.1"',
-          "",
-        ].join("\n"),
-      );
-      copy.git("commit", "-qam", "two new pins");
-      const changed = await coverage(copy.path);
-      const status = (name: string) => changed.find((r) => r.pin.name === name)?.status;
-      expect(status("ARGOCD_VERSION")).toBe("updated");
-      expect(status("CERT_MANAGER_VERSION")).toBe("uncovered");
-      expect(byStatus(changed, "uncovered").map((r) => r.pin.name)).toEqual(["CERT_MANAGER_VERSION"]);
-    } finally {
-      copy.remove();
-    }
+    const changed = await coverageWithAppended("scripts/e2e-kind.sh", [
+      "# renovate: datasource=github-releases depName=argoproj/argo-cd",
+      'readonly ARGOCD_VERSION="v3.2.0"',
+      'readonly CERT_MANAGER_VERSION="v1.19.1"',
+      "",
+    ]);
+    const status = (name: string) => changed.find((r) => r.pin.name === name)?.status;
+    expect(status("ARGOCD_VERSION")).toBe("updated");
+    expect(status("CERT_MANAGER_VERSION")).toBe("uncovered");
+    expect(byStatus(changed, "uncovered").map((r) => r.pin.name)).toEqual(["CERT_MANAGER_VERSION"]);
   }, INSTALL_TIMEOUT);
 
   it("covers a chart installed with its repository on the command, and fails one whose repository Renovate cannot see", async () => {
-    const copy = repositoryCopy();
-    try {
-      appendFileSync(
-        join(copy.path, "docs/cluster-setup.md"),
-        [
-          "```sh",
-          "helm install podinfo podinfo --repo https://stefanprodan.github.io/podinfo \\",
-          "  --version 6.9.0 -n podinfo",
-          "helm repo add jetstack https://charts.jetstack.io",
-          "helm install trust-manager jetstack/trust-manager --version v0.20.0",
-          "```",
-          "",
-        ].join("\n"),
-      );
-      copy.git("commit", "-qam", "two new charts");
-      const changed = await coverage(copy.path);
-      const status = (name: string) => changed.find((r) => r.pin.file === "docs/cluster-setup.md" && r.pin.name === name)?.status;
-      expect(status("podinfo")).toBe("updated");
-      expect(status("jetstack/trust-manager")).toBe("uncovered");
-      expect(byStatus(changed, "uncovered").map((r) => r.pin.name)).toEqual(["jetstack/trust-manager"]);
-    } finally {
-      copy.remove();
-    }
+    const changed = await coverageWithAppended("docs/cluster-setup.md", [
+      "```sh",
+      "helm install podinfo podinfo --repo https://stefanprodan.github.io/podinfo \\",
+      "  --version 6.9.0 -n podinfo",
+      "helm repo add jetstack https://charts.jetstack.io",
+      "helm install trust-manager jetstack/trust-manager --version v0.20.0",
+      "```",
+      "",
+    ]);
+    const status = (name: string) => changed.find((r) => r.pin.file === "docs/cluster-setup.md" && r.pin.name === name)?.status;
+    expect(status("podinfo")).toBe("updated");
+    expect(status("jetstack/trust-manager")).toBe("uncovered");
+    expect(byStatus(changed, "uncovered").map((r) => r.pin.name)).toEqual(["jetstack/trust-manager"]);
   }, INSTALL_TIMEOUT);
 });
