@@ -53,11 +53,17 @@ describe("the newest page in memory", () => {
   let now = 0;
   const clock = () => now;
 
-  it("reads the store once within the TTL, and again once the TTL has passed", async () => {
-    const { store, state } = controllableStore();
-    state.rows = [entry(1)];
-    const cache = newestPageCache({ store, limit: 20, ttlMs: 1000, clock });
+  /** A cache over a store holding `rows`, at time 0; with `held`, store reads wait for release(). */
+  function cacheOver(rows: Entry[], { held = false, ttlMs = 1000, limit = 20 } = {}) {
+    const { store, state, release } = controllableStore();
+    state.rows = rows;
+    state.held = held;
     now = 0;
+    return { state, release, cache: newestPageCache({ store, limit, ttlMs, clock }) };
+  }
+
+  it("reads the store once within the TTL, and again once the TTL has passed", async () => {
+    const { state, cache } = cacheOver([entry(1)]);
     const first = await cache.read();
     state.rows = [entry(2), entry(1)]; // written by another process
     now = 999;
@@ -71,11 +77,7 @@ describe("the newest page in memory", () => {
   });
 
   it("counts the TTL from when the read began, not when it ended", async () => {
-    const { store, state, release } = controllableStore();
-    state.rows = [entry(1)];
-    state.held = true;
-    const cache = newestPageCache({ store, limit: 20, ttlMs: 1000, clock });
-    now = 0;
+    const { release, cache } = cacheOver([entry(1)], { held: true });
     const reading = cache.read();
     now = 600;
     release();
@@ -85,11 +87,7 @@ describe("the newest page in memory", () => {
   });
 
   it("shares one store read among the requests that arrive while it runs", async () => {
-    const { store, state, release } = controllableStore();
-    state.rows = [entry(1)];
-    state.held = true;
-    const cache = newestPageCache({ store, limit: 20, ttlMs: 1000, clock });
-    now = 0;
+    const { state, release, cache } = cacheOver([entry(1)], { held: true });
     const reads = [cache.read(), cache.read(), cache.read()];
     release();
     const pages = await Promise.all(reads);
@@ -98,11 +96,7 @@ describe("the newest page in memory", () => {
   });
 
   it("never keeps a read that began before an invalidation", async () => {
-    const { store, state, release } = controllableStore();
-    state.rows = [entry(1)];
-    state.held = true;
-    const cache = newestPageCache({ store, limit: 20, ttlMs: 1000, clock });
-    now = 0;
+    const { state, release, cache } = cacheOver([entry(1)], { held: true });
     const before = cache.read(); // reads [1] and is slow to answer ...
     state.rows = [entry(2), entry(1)];
     cache.invalidate(); // ... while this process signs 2
@@ -116,10 +110,7 @@ describe("the newest page in memory", () => {
   });
 
   it("answers the store's error once the TTL has passed: an outage is not hidden", async () => {
-    const { store, state } = controllableStore();
-    state.rows = [entry(1)];
-    const cache = newestPageCache({ store, limit: 20, ttlMs: 1000, clock });
-    now = 0;
+    const { state, cache } = cacheOver([entry(1)]);
     await cache.read();
     state.down = true;
     now = 500;
@@ -130,9 +121,7 @@ describe("the newest page in memory", () => {
   });
 
   it("reads the store for every request at TTL 0", async () => {
-    const { store, state } = controllableStore();
-    state.rows = [entry(1)];
-    const cache = newestPageCache({ store, limit: 20, ttlMs: 0, clock });
+    const { state, cache } = cacheOver([entry(1)], { ttlMs: 0 });
     await cache.read();
     await cache.read();
     expect(cache.peek()).toBeUndefined();
@@ -140,9 +129,7 @@ describe("the newest page in memory", () => {
   });
 
   it("holds one more row than it shows, for the cursor", async () => {
-    const { store, state } = controllableStore();
-    state.rows = [entry(3), entry(2), entry(1)];
-    const cache = newestPageCache({ store, limit: 2, ttlMs: 1000, clock });
+    const { cache } = cacheOver([entry(3), entry(2), entry(1)], { limit: 2 });
     const page = JSON.parse(Buffer.from((await cache.read()).body).toString()) as { entries: Entry[]; nextCursor: string | null };
     expect(page.entries.map((e) => e.id)).toEqual(["id-3", "id-2"]);
     expect(page.nextCursor).not.toBeNull();
